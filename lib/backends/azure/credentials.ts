@@ -1,0 +1,101 @@
+import { claimSpec } from "../../claims/issuer";
+import { projectSubject } from "../../claims/subject";
+import type { Issue } from "../../errors";
+import { count, error, quote } from "../../errors";
+import type { IdentityIR } from "../../ir/types";
+import { fitName, shortHash, slug } from "../../internal/names";
+
+/** Azure's limits on federated identity credentials. */
+export const MAX_CREDENTIALS = 20;
+const MAX_FIELD = 600;
+
+/** One federated identity credential: Azure admits a token whose (iss, sub, aud) equal these exactly. */
+export interface FederatedCredential {
+  readonly name: string;
+  readonly issuer: string;
+  readonly subject: string;
+  readonly audience: string;
+}
+
+/**
+ * The federated identity credentials that admit exactly the identity's tokens: one per concrete
+ * subject. Azure compares issuer, subject and audience exactly and case-sensitively, so a
+ * selector must reduce to exact subjects; anything else is refused with a fix.
+ *
+ * @see https://learn.microsoft.com/entra/workload-id/workload-identity-federation-considerations
+ */
+export function azureCredentials(
+  identity: IdentityIR,
+  audience: string,
+): { credentials: FederatedCredential[]; issues: Issue[] } {
+  const { issuer } = identity;
+  const issues: Issue[] = [];
+  const subjects = new Set<string>();
+  for (const selector of identity.selectors) {
+    const projection = projectSubject(
+      selector.claims,
+      issuer.subject,
+      (c) => claimSpec(issuer, c),
+      issuer.label,
+    );
+    for (const [claim, why] of projection.residual) {
+      issues.push(
+        error(
+          "claim_not_expressible",
+          [...selector.path, claim],
+          `Azure federated credentials match only the exact sub, and ${why}; change the selector so sub decides it, or leave Azure out of this identity`,
+        ),
+      );
+    }
+    const open = projection.subjects.filter((s) => !s.literal);
+    if (open.length) {
+      issues.push(
+        error(
+          "pattern_not_expressible",
+          selector.path,
+          `Azure federated credentials need exact subjects, but this selector accepts sub values such as ${quote(open[0]!.text)}; pin every claim in it to exact values (oneOf lists several), since Azure has no wildcards`,
+        ),
+      );
+    }
+    if (projection.residual.size || open.length) continue;
+    for (const s of projection.subjects) subjects.add(s.text);
+  }
+  const credentials = [...subjects].sort().map((subject) => ({
+    name: credentialName(subject, issuer.url, audience),
+    issuer: issuer.url,
+    subject,
+    audience,
+  }));
+  if (credentials.length > MAX_CREDENTIALS) {
+    issues.push(
+      error(
+        "azure_too_many_credentials",
+        [...identity.path, "subjects"],
+        `this identity needs ${count(credentials.length, "federated credential")} (one per exact subject) and Azure allows ${MAX_CREDENTIALS} per identity; split it into several identities`,
+      ),
+    );
+  }
+  for (const [field, value] of [
+    ["issuer", issuer.url],
+    ["audience", audience],
+    ...credentials.map((c) => ["subject", c.subject]),
+  ] as const) {
+    if (value.length > MAX_FIELD) {
+      issues.push(
+        error(
+          "azure_value_too_long",
+          identity.path,
+          `Azure allows ${MAX_FIELD} characters in a credential's ${field}, and ${quote(value)} has ${value.length}`,
+        ),
+      );
+    }
+  }
+  return { credentials, issues };
+}
+
+/** Readable, valid (`[A-Za-z0-9][A-Za-z0-9_-]{2,119}`) and stable: the same subject keeps its name. */
+function credentialName(subject: string, issuer: string, audience: string): string {
+  const hash = shortHash(`${issuer}\n${subject}\n${audience}`);
+  const head = fitName(slug(subject) || "subject", 110);
+  return `${head}-${hash}`.replace(/^[^A-Za-z0-9]+/, "");
+}

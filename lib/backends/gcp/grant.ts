@@ -1,0 +1,187 @@
+import { claimSpec } from "../../claims/issuer";
+import { projectSubject } from "../../claims/subject";
+import type { Issue } from "../../errors";
+import { error, quote } from "../../errors";
+import type { GcpTargetIR, GrantIR, IdentityIR } from "../../ir/types";
+import { gcpIdProblem } from "../../ir/resolve";
+import { fitName } from "../../internal/names";
+import type { PlanResource } from "../../plan/types";
+import { celString, conditionCel } from "./cel";
+
+/** Pulumi type tokens of what a GCP grant creates. */
+export const GCP_TYPES = {
+  pool: "gcp:iam/workloadIdentityPool:WorkloadIdentityPool",
+  provider: "gcp:iam/workloadIdentityPoolProvider:WorkloadIdentityPoolProvider",
+  serviceAccount: "gcp:serviceaccount/account:Account",
+  serviceAccountMember: "gcp:serviceaccount/iAMMember:IAMMember",
+  projectMember: "gcp:projects/iAMMember:IAMMember",
+} as const;
+
+/** The mapped attribute that names the identity whose provider admitted a token. */
+export const IDENTITY_ATTRIBUTE = "trustplane_identity";
+const MAX_CONDITION = 4096;
+const MAX_SUBJECT_BYTES = 127;
+
+export interface ProjectBinding {
+  readonly role: string;
+  readonly member: string;
+}
+
+export interface GcpArtefacts {
+  readonly poolId: string;
+  readonly providerId: string;
+  /** `projects/<number>/locations/global/workloadIdentityPools/<pool>/providers/<provider>` */
+  readonly providerName: string;
+  readonly issuerUri: string;
+  readonly allowedAudiences: readonly string[];
+  readonly attributeMapping: Readonly<Record<string, string>>;
+  readonly attributeCondition: string;
+  /** The principals bound: to `roles/iam.workloadIdentityUser` on the service account, or to the roles directly. */
+  readonly principals: readonly string[];
+  readonly mode: "impersonate" | "direct";
+  readonly serviceAccountId?: string;
+  readonly serviceAccountEmail?: string;
+  readonly projectBindings: readonly ProjectBinding[];
+}
+
+/**
+ * The workload identity pool provider (one per identity, so its attribute condition holds
+ * exactly the identity's selectors), the principal set of the tokens it admits, and the
+ * bindings of that principal.
+ *
+ * @see https://cloud.google.com/iam/docs/workload-identity-federation-with-deployment-pipelines
+ */
+export function gcpGrant(
+  identity: IdentityIR,
+  grant: GrantIR<GcpTargetIR>,
+): { audience: string; artefacts: GcpArtefacts; resources: PlanResource[]; issues: Issue[] } {
+  const { target, options } = grant;
+  const issues: Issue[] = [];
+  // "gcp-" is reserved, so a default provider ID never starts with it
+  const providerId =
+    options.providerId ?? defaultId(identity.name.replace(/^gcp-/, "wif-gcp-"), 4, 32);
+  const idProblem = gcpIdProblem(providerId);
+  if (idProblem) {
+    issues.push(
+      error(
+        "invalid_name",
+        [...grant.path, "providerId"],
+        `the provider ID ${quote(providerId)} is not valid: ${idProblem}`,
+      ),
+    );
+  }
+  const poolName = `projects/${target.projectNumber}/locations/global/workloadIdentityPools/${target.poolId}`;
+  const providerName = `${poolName}/providers/${providerId}`;
+  const audience =
+    options.audience ??
+    identity.issuer.audiences.gcp ??
+    `${identity.issuer.gcpAudienceHttps ? "https:" : ""}//iam.googleapis.com/${providerName}`;
+
+  const attributeCondition = conditionCel(identity.selectors.map((s) => s.claims));
+  if (attributeCondition.length > MAX_CONDITION) {
+    issues.push(
+      error(
+        "gcp_condition_too_long",
+        [...identity.path, "subjects"],
+        `the attribute condition is ${attributeCondition.length} characters and GCP allows ${MAX_CONDITION}; use fewer or shorter values, or split the identity`,
+      ),
+    );
+  }
+  const principal = `principalSet://iam.googleapis.com/${poolName}/attribute.${IDENTITY_ATTRIBUTE}/${identity.name}`;
+  const mode = options.mode ?? "impersonate";
+  const roles = (options.roles ?? []).filter((r): r is string => typeof r === "string");
+  roles.forEach((role, i) => {
+    if (
+      !/^(roles\/[A-Za-z0-9_.]+|(projects|organizations)\/[^/]+\/roles\/[A-Za-z0-9_.]+)$/.test(role)
+    ) {
+      issues.push(
+        error(
+          "invalid_value",
+          [...grant.path, "roles", i],
+          `${quote(role)} is not a GCP role; use roles/<service>.<role> or projects/<id>/roles/<custom>`,
+        ),
+      );
+    }
+  });
+  const serviceAccountId =
+    mode === "impersonate"
+      ? (options.serviceAccountId ?? defaultId(identity.name, 6, 30))
+      : undefined;
+  if (serviceAccountId !== undefined && !/^[a-z][a-z0-9-]{4,28}[a-z0-9]$/.test(serviceAccountId)) {
+    issues.push(
+      error(
+        "invalid_name",
+        [...grant.path, "serviceAccountId"],
+        `the service account ID ${quote(serviceAccountId)} is not valid: use 6-30 lowercase letters, digits and dashes, starting with a letter`,
+      ),
+    );
+  }
+  const serviceAccountEmail =
+    serviceAccountId && `${serviceAccountId}@${target.projectId}.iam.gserviceaccount.com`;
+  const member = serviceAccountEmail ? `serviceAccount:${serviceAccountEmail}` : principal;
+  const projectBindings = roles.map((role) => ({ role, member }));
+
+  const base = `${identity.name}/${target.name}`;
+  const resources: PlanResource[] = [
+    { type: GCP_TYPES.pool, name: `pool/${target.projectId}/${target.poolId}`, shared: true },
+    { type: GCP_TYPES.provider, name: base },
+    ...(serviceAccountEmail
+      ? [
+          { type: GCP_TYPES.serviceAccount, name: base },
+          { type: GCP_TYPES.serviceAccountMember, name: `${base}/workload-identity-user` },
+        ]
+      : []),
+    ...roles.map((role) => ({ type: GCP_TYPES.projectMember, name: `${base}/${role}` })),
+  ];
+  return {
+    audience,
+    issues,
+    resources,
+    artefacts: {
+      poolId: target.poolId,
+      providerId,
+      providerName,
+      issuerUri: identity.issuer.url,
+      allowedAudiences: [audience],
+      attributeMapping: {
+        "google.subject": subjectMapping(identity),
+        [`attribute.${IDENTITY_ATTRIBUTE}`]: celString(identity.name),
+      },
+      attributeCondition,
+      principals: [principal],
+      mode,
+      ...(serviceAccountId && serviceAccountEmail ? { serviceAccountId, serviceAccountEmail } : {}),
+      projectBindings,
+    },
+  };
+}
+
+/**
+ * `assertion.sub` when every admitted token's sub is known to fit GCP's 127-byte limit on
+ * google.subject; otherwise a guarded form that maps longer subjects to a short, stable one
+ * instead of failing the token exchange.
+ */
+function subjectMapping(identity: IdentityIR): string {
+  const { issuer } = identity;
+  const longest = Math.max(
+    ...identity.selectors.flatMap((s) => {
+      const projection = projectSubject(
+        s.claims,
+        issuer.subject,
+        (c) => claimSpec(issuer, c),
+        issuer.label,
+      );
+      return projection.subjects.map((g) =>
+        g.literal ? Buffer.byteLength(g.text, "utf8") : Infinity,
+      );
+    }),
+  );
+  if (longest <= MAX_SUBJECT_BYTES) return "assertion.sub";
+  const short = issuer.shortSubject ?? celString(`trustplane:${identity.name}`);
+  return `bytes(assertion.sub).size() <= ${MAX_SUBJECT_BYTES} ? assertion.sub : ${short}`;
+}
+
+/** The identity's name, fitted to a GCP ID's length limits. */
+function defaultId(name: string, min: number, max: number): string {
+  return fitName(name.length < min ? `${name}-workload` : name, max);
+}

@@ -1,0 +1,97 @@
+import type { ClaimSpec, SubjectTemplate } from "./subject";
+
+export type IssuerKind =
+  | "github"
+  | "gitlab"
+  | "terraform-cloud"
+  | "pulumi-cloud"
+  | "kubernetes"
+  | "circleci"
+  | "buildkite"
+  | "bitbucket"
+  | "oidc";
+
+export type Cloud = "aws" | "azure" | "gcp";
+
+/** A selector entry that pins the owner (organization, group, workspace) on a shared issuer. */
+export interface OwnerPin {
+  readonly claim: string;
+  /** A pattern pins the owner when its literal prefix matches this; exact values always do. */
+  readonly prefix?: RegExp;
+}
+
+/** Everything trustplane knows about one configured issuer. Pure data; built by a preset. */
+export interface IssuerModel {
+  readonly kind: IssuerKind;
+  /** "GitHub Actions": names the issuer in messages. */
+  readonly label: string;
+  readonly url: string;
+  /** Every customer of the SaaS shares this issuer, so selectors must pin the owner. */
+  readonly shared: boolean;
+  /** The claim vocabulary selectors may use (`sub` included). */
+  readonly claims: ReadonlyMap<string, ClaimSpec>;
+  /** Families of claims named by prefix (GitHub's `repo_property_*`). */
+  readonly claimPrefixes: readonly string[];
+  /** How `sub` is built; undefined when its layout is not known. */
+  readonly subject?: SubjectTemplate;
+  /** Claims the subject template uses that are not claims themselves. */
+  readonly virtualClaims?: ReadonlyMap<string, ClaimSpec>;
+  readonly ownerPins: readonly OwnerPin[];
+  /** The default audiences name the owner (Pulumi Cloud's organization), which pins it as well. */
+  readonly audiencePinsOwner?: boolean;
+  /** Name claims that can be recycled, each with the ID claim that cannot. */
+  readonly mutableNames: readonly { readonly name: string; readonly id: string }[];
+  /** Claims that narrow trust to a branch, tag or deployment environment. */
+  readonly refClaims: readonly string[];
+  /** Default `aud` per cloud; for GCP undefined means the provider's own name. */
+  readonly audiences: { readonly aws: string; readonly azure: string; readonly gcp?: string };
+  /** Whether the default GCP audience keeps the `https:` prefix on the provider name. */
+  readonly gcpAudienceHttps: boolean;
+  /** Claims AWS STS can match for this issuer besides `sub` and `aud`. */
+  readonly awsClaimKeys: ReadonlySet<string>;
+  /** A CEL expression of at most 127 bytes for google.subject when `sub` may be longer. */
+  readonly shortSubject?: string;
+}
+
+export const AWS_AUDIENCE = "sts.amazonaws.com";
+export const AZURE_AUDIENCE = "api://AzureADTokenExchange";
+
+/** Claims no selector may name: the token's envelope, checked by every cloud on its own. */
+export const RESERVED_CLAIMS: ReadonlySet<string> = new Set([
+  "aud",
+  "iss",
+  "exp",
+  "iat",
+  "nbf",
+  "jti",
+]);
+
+/** Whether a claim name is in the issuer's vocabulary. */
+export function knowsClaim(issuer: IssuerModel, claim: string): boolean {
+  return (
+    issuer.claims.has(claim) ||
+    issuer.claimPrefixes.some((p) => claim.startsWith(p) && claim.length > p.length)
+  );
+}
+
+/** The spec of a claim as the subject template sees it; unknown claims may contain anything. */
+export function claimSpec(issuer: IssuerModel, claim: string): ClaimSpec {
+  return issuer.claims.get(claim) ?? issuer.virtualClaims?.get(claim) ?? { excludes: "" };
+}
+
+/** Builds a vocabulary: every listed claim shares `spec` unless `overrides` names it. */
+export function vocabulary(
+  names: readonly string[],
+  overrides: Readonly<Record<string, ClaimSpec>> = {},
+  spec: ClaimSpec = { excludes: "" },
+): Map<string, ClaimSpec> {
+  const out = new Map<string, ClaimSpec>([["sub", { excludes: "" }]]);
+  for (const n of names) out.set(n, overrides[n] ?? spec);
+  for (const [n, s] of Object.entries(overrides)) out.set(n, s);
+  return out;
+}
+
+/** Subject parts for `key:{claim}` pairs joined by ':' (GitLab, custom GitHub templates). */
+export function keyValueParts(keys: readonly string[]): (string | { claim: string })[] {
+  return keys.flatMap((k, i) => [`${i ? ":" : ""}${k}:`, { claim: k }]);
+}

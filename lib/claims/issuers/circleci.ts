@@ -1,0 +1,69 @@
+import type { IssuerConfig } from "../../intent/schema";
+import type { IssuerModel } from "../issuer";
+import { vocabulary } from "../issuer";
+import type { SubjectPart } from "../subject";
+
+type CircleciConfig = Extract<IssuerConfig, { kind: "circleci" }>;
+
+/**
+ * CircleCI: one issuer per organization, so the organization is pinned by the issuer itself.
+ * sub is `org/<org>/project/<project>/user/<user>`, and version 2 tokens add
+ * `/vcs-origin/<origin>/vcs-ref/<ref>` (except for custom webhook triggers).
+ *
+ * @see https://circleci.com/docs/openid-connect-tokens/
+ */
+export function circleciIssuer(config: CircleciConfig): IssuerModel {
+  const org = config.organizationId;
+  const base: SubjectPart[] = [
+    `org/${org}/project/`,
+    { claim: "oidc.circleci.com/project-id" },
+    "/user/",
+    { opaque: "user", excludes: "/:" },
+  ];
+  const v2 = [
+    ...base,
+    "/vcs-origin/",
+    { claim: "oidc.circleci.com/vcs-origin" },
+    "/vcs-ref/",
+    { claim: "oidc.circleci.com/vcs-ref" },
+  ];
+  const present = { kind: "present" as const };
+  const absent = { kind: "absent" as const };
+  return {
+    kind: "circleci",
+    label: "CircleCI",
+    url: config.url ?? `https://oidc.circleci.com/org/${org}`,
+    shared: false,
+    claims: vocabulary([], {
+      "oidc.circleci.com/project-id": { excludes: "/:" },
+      "oidc.circleci.com/org-id": { excludes: "/:" },
+      "oidc.circleci.com/vcs-origin": { excludes: ":" },
+      "oidc.circleci.com/vcs-ref": { excludes: ":" },
+    }),
+    claimPrefixes: [],
+    subject: {
+      separators: "/",
+      cases:
+        config.tokenVersion === 2
+          ? [
+              {
+                label: "a job with a VCS origin",
+                when: { "oidc.circleci.com/vcs-origin": present },
+                parts: v2,
+              },
+              {
+                label: "a job started by a custom webhook",
+                when: { "oidc.circleci.com/vcs-origin": absent },
+                parts: base,
+              },
+            ]
+          : [{ label: "a CircleCI job", when: {}, parts: base }],
+    },
+    ownerPins: [],
+    mutableNames: [],
+    refClaims: ["oidc.circleci.com/vcs-ref"],
+    audiences: { aws: org, azure: org, gcp: org },
+    gcpAudienceHttps: true,
+    awsClaimKeys: new Set(config.awsClaimKeys ?? []),
+  };
+}

@@ -1,0 +1,220 @@
+import type { IssuerConfig } from "../../intent/schema";
+import type { IssuerModel } from "../issuer";
+import { AWS_AUDIENCE, AZURE_AUDIENCE, vocabulary } from "../issuer";
+import type { ClaimSpec, SubjectCase, SubjectPart, SubjectTemplate } from "../subject";
+
+/** github.com's issuer, shared by every GitHub customer. */
+export const GITHUB_URL = "https://token.actions.githubusercontent.com";
+
+/** @see https://docs.github.com/en/actions/reference/security/oidc */
+const CLAIMS = [
+  "actor",
+  "actor_id",
+  "base_ref",
+  "check_run_id",
+  "enterprise",
+  "enterprise_id",
+  "environment",
+  "event_name",
+  "head_ref",
+  "job_workflow_ref",
+  "job_workflow_sha",
+  "ref",
+  "ref_type",
+  "repository",
+  "repository_id",
+  "repository_owner",
+  "repository_owner_id",
+  "repository_visibility",
+  "run_attempt",
+  "run_id",
+  "run_number",
+  "runner_environment",
+  "sha",
+  "workflow",
+  "workflow_ref",
+  "workflow_sha",
+];
+
+/** Numbers, hashes and logins: no separator of any GitHub sub layout. */
+const PLAIN: ClaimSpec = { excludes: ":@/" };
+/** GitHub writes ':' inside these values as '%3A' in sub (and leaves '%' alone). */
+const FREE_TEXT: ClaimSpec = { excludes: ":", colonEncoded: true };
+/** `owner/repo/path@ref`: the ref after '@' is the caller's choice. */
+const WORKFLOW_REF: ClaimSpec = { ...FREE_TEXT, structure: { separator: "@", parts: 2 } };
+
+const SPECS: Record<string, ClaimSpec> = {
+  repository: { excludes: ":@" }, // owner/name: holds exactly one '/'
+  ref: { excludes: ":" }, // git forbids ':' in ref names
+  base_ref: { excludes: ":" },
+  head_ref: { excludes: ":" },
+  environment: FREE_TEXT,
+  workflow: FREE_TEXT,
+  job_workflow_ref: WORKFLOW_REF,
+  workflow_ref: WORKFLOW_REF,
+  ...Object.fromEntries(
+    [
+      "actor",
+      "actor_id",
+      "enterprise",
+      "enterprise_id",
+      "repository_id",
+      "repository_owner",
+      "repository_owner_id",
+      "run_attempt",
+      "run_id",
+      "run_number",
+      "sha",
+      "job_workflow_sha",
+      "workflow_sha",
+      "check_run_id",
+      "event_name",
+      "ref_type",
+      "repository_visibility",
+      "runner_environment",
+    ].map((c) => [c, PLAIN]),
+  ),
+};
+
+/**
+ * The STS condition keys AWS added for github.com in January 2026 (`token.actions.githubusercontent.com:<claim>`),
+ * as listed for sts:AssumeRoleWithWebIdentity in the AWS service authorization reference.
+ */
+const AWS_KEYS = [
+  "actor",
+  "actor_id",
+  "enterprise_id",
+  "environment",
+  "job_workflow_ref",
+  "ref",
+  "repository",
+  "repository_id",
+  "repository_owner_id",
+  "workflow",
+];
+
+/** Events whose pull request `ref` is always `refs/pull/<n>/merge`. */
+const PULL_REF_EVENTS = new Set([
+  "pull_request",
+  "pull_request_review",
+  "pull_request_review_comment",
+]);
+
+type GithubConfig = Extract<IssuerConfig, { kind: "github" }>;
+
+export function githubIssuer(config: GithubConfig): IssuerModel {
+  const url =
+    config.url ?? (config.enterpriseSlug ? `${GITHUB_URL}/${config.enterpriseSlug}` : GITHUB_URL);
+  return {
+    kind: "github",
+    label: "GitHub Actions",
+    url,
+    shared: url === GITHUB_URL,
+    claims: vocabulary(CLAIMS, SPECS),
+    claimPrefixes: ["repo_property_"],
+    subject: githubSubject(config),
+    virtualClaims: new Map([["repository_name", PLAIN]]),
+    ownerPins: [
+      { claim: "repository_owner" },
+      { claim: "repository_owner_id" },
+      { claim: "repository", prefix: /^[^/]+\// },
+      { claim: "repository_id" },
+      { claim: "enterprise" },
+      { claim: "enterprise_id" },
+      { claim: "workflow_ref", prefix: /^[^/]+\// },
+      {
+        claim: "sub",
+        prefix: /^(repo:[^:/@]+[/@]|repository_owner(_id)?:[^:]+:|repository_id:[^:]+:)/,
+      },
+    ],
+    mutableNames: [
+      { name: "repository", id: "repository_id" },
+      { name: "repository_owner", id: "repository_owner_id" },
+    ],
+    refClaims: ["ref", "environment"],
+    audiences: { aws: AWS_AUDIENCE, azure: AZURE_AUDIENCE },
+    gcpAudienceHttps: true,
+    awsClaimKeys: new Set(config.awsClaimKeys ?? (url === GITHUB_URL ? AWS_KEYS : [])),
+    shortSubject:
+      "'repository_id:' + assertion.repository_id + ':run_id:' + assertion.run_id + ':run_attempt:' + assertion.run_attempt",
+  };
+}
+
+/**
+ * GitHub's sub: the repository, then the context: `environment:<name>` when the job uses an
+ * environment, `pull_request` for pull request events, `ref:<ref>` otherwise. A custom
+ * template (`include_claim_keys`) lists `key:value` pairs, where `repo` and `context` stand for
+ * those two parts.
+ */
+function githubSubject(config: GithubConfig): SubjectTemplate {
+  const immutable = config.subjectFormat === "immutable";
+  const keys = config.subjectClaims ?? ["repo", "context"];
+  const prEvents = config.pullRequestEvents ?? ["pull_request"];
+  const repo: SubjectPart[] = immutable
+    ? [
+        "repo:",
+        { claim: "repository_owner" },
+        "@",
+        { claim: "repository_owner_id" },
+        "/",
+        { claim: "repository_name" },
+        "@",
+        { claim: "repository_id" },
+      ]
+    : ["repo:", { claim: "repository" }];
+  const contexts: SubjectCase[] = [
+    {
+      label: "a job with an environment",
+      ruleOut:
+        "add environment: {absent: true} to leave out jobs with an environment, or pin environment",
+      when: { environment: { kind: "present" } },
+      parts: ["environment:", { claim: "environment" }],
+    },
+    {
+      label: "a pull request job without an environment",
+      ruleOut:
+        "pin ref to branches or tags, or add event_name: {oneOf: [...]} without pull request events",
+      when: {
+        environment: { kind: "absent" },
+        event_name: { kind: "in", values: prEvents },
+        ...(prEvents.every((e) => PULL_REF_EVENTS.has(e))
+          ? { ref: { kind: "pattern", pattern: "refs/pull/*" } }
+          : {}),
+      },
+      parts: ["pull_request"],
+    },
+    {
+      label: "a job without an environment outside pull requests",
+      ruleOut: "pin environment",
+      when: { environment: { kind: "absent" }, event_name: { kind: "notIn", values: prEvents } },
+      parts: ["ref:", { claim: "ref" }],
+    },
+  ];
+  const segment = (key: string, context: SubjectCase): readonly SubjectPart[] =>
+    key === "repo" ? repo : key === "context" ? context.parts : [`${key}:`, { claim: key }];
+  const present = Object.fromEntries(
+    keys
+      .filter((k) => k !== "repo" && k !== "context")
+      .map((k) => [k, { kind: "present" as const }]),
+  );
+  const cases = (
+    keys.includes("context") ? contexts : [{ label: "a job", when: {}, parts: [] }]
+  ).map((ctx) => ({
+    ...ctx,
+    when: { ...present, ...ctx.when },
+    parts: keys.flatMap((k, i) => [...(i ? [":"] : []), ...segment(k, ctx)]),
+  }));
+  return {
+    cases,
+    separators: immutable ? ":@/" : ":",
+    ...(immutable
+      ? {
+          split: {
+            claim: "repository",
+            at: "/",
+            into: ["repository_owner", "repository_name"] as const,
+          },
+        }
+      : {}),
+  };
+}

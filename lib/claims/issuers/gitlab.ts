@@ -1,0 +1,85 @@
+import type { IssuerConfig } from "../../intent/schema";
+import type { IssuerModel } from "../issuer";
+import { AWS_AUDIENCE, AZURE_AUDIENCE, keyValueParts, vocabulary } from "../issuer";
+import type { ClaimSpec } from "../subject";
+
+export const GITLAB_URL = "https://gitlab.com";
+
+/** @see https://docs.gitlab.com/ci/secrets/id_token_authentication/ (list-valued claims left out) */
+const CLAIMS = [
+  "namespace_id",
+  "namespace_path",
+  "project_id",
+  "project_path",
+  "user_id",
+  "user_login",
+  "user_email",
+  "user_access_level",
+  "pipeline_id",
+  "pipeline_source",
+  "job_id",
+  "ref",
+  "ref_type",
+  "ref_path",
+  "ref_protected",
+  "environment",
+  "environment_protected",
+  "deployment_tier",
+  "environment_action",
+  "runner_id",
+  "runner_environment",
+  "sha",
+  "ci_config_ref_uri",
+  "ci_config_sha",
+  "project_visibility",
+];
+
+/** The orders GitLab accepts for `ci_id_token_sub_claim_components` (project_path first). */
+export const GITLAB_SUBJECT_ORDERS = [
+  "project_path,ref_type,ref",
+  "project_path,ref,ref_type",
+  "project_path,ref",
+  "project_path,ref_type",
+];
+
+const NO_COLON: ClaimSpec = { excludes: ":" };
+
+type GitlabConfig = Extract<IssuerConfig, { kind: "gitlab" }>;
+
+export function gitlabIssuer(config: GitlabConfig): IssuerModel {
+  const url = config.url ?? GITLAB_URL;
+  const keys = config.subjectClaims ?? ["project_path", "ref_type", "ref"];
+  return {
+    kind: "gitlab",
+    label: "GitLab CI",
+    url,
+    shared: url === GITLAB_URL,
+    // paths, refs (git forbids ':') and numbers never hold ':'
+    claims: vocabulary(
+      CLAIMS,
+      { ci_config_ref_uri: { excludes: ":", structure: { separator: "@", parts: 2 } } },
+      NO_COLON,
+    ),
+    claimPrefixes: [],
+    subject: {
+      cases: [{ label: "a GitLab job", when: {}, parts: keyValueParts(keys) }],
+      separators: ":",
+    },
+    ownerPins: [
+      { claim: "namespace_path" },
+      { claim: "namespace_id" },
+      { claim: "project_path", prefix: /^[^/]+\// },
+      { claim: "project_id" },
+      { claim: "sub", prefix: /^project_path:[^:/]+\// },
+    ],
+    mutableNames: [
+      { name: "project_path", id: "project_id" },
+      { name: "namespace_path", id: "namespace_id" },
+    ],
+    refClaims: ["ref", "environment"],
+    audiences: { aws: AWS_AUDIENCE, azure: AZURE_AUDIENCE },
+    gcpAudienceHttps: true,
+    awsClaimKeys: new Set(config.awsClaimKeys ?? []),
+    shortSubject: "'project_id:' + assertion.project_id + ':job_id:' + assertion.job_id",
+  };
+}

@@ -1,0 +1,26 @@
+import type { IssuerConfig } from "../../intent/schema";
+import type { IssuerModel } from "../issuer";
+import { AWS_AUDIENCE, AZURE_AUDIENCE, vocabulary } from "../issuer";
+
+type KubernetesConfig = Extract<IssuerConfig, { kind: "kubernetes" }>;
+
+/**
+ * A cluster's service account token issuer (EKS, AKS, GKE, self-managed). Selectors name the
+ * service account through `sub`: `system:serviceaccount:<namespace>:<name>`.
+ */
+export function kubernetesIssuer(config: KubernetesConfig): IssuerModel {
+  return {
+    kind: "kubernetes",
+    label: "Kubernetes",
+    url: config.url,
+    shared: false,
+    claims: vocabulary([]),
+    claimPrefixes: [],
+    ownerPins: [],
+    mutableNames: [],
+    refClaims: [],
+    audiences: { aws: AWS_AUDIENCE, azure: AZURE_AUDIENCE },
+    gcpAudienceHttps: true,
+    awsClaimKeys: new Set(config.awsClaimKeys ?? []),
+  };
+}

@@ -1,0 +1,80 @@
+import type { IssuerConfig } from "../../intent/schema";
+import type { IssuerModel } from "../issuer";
+import { AZURE_AUDIENCE, vocabulary } from "../issuer";
+
+export const TERRAFORM_CLOUD_URL = "https://app.terraform.io";
+const SHARED = new Set([TERRAFORM_CLOUD_URL, "https://app.eu.terraform.io"]);
+
+/** @see https://developer.hashicorp.com/terraform/cloud-docs/workspaces/dynamic-provider-credentials/workload-identity-tokens */
+const CLAIMS = [
+  "terraform_organization_id",
+  "terraform_organization_name",
+  "terraform_project_id",
+  "terraform_project_name",
+  "terraform_workspace_id",
+  "terraform_workspace_name",
+  "terraform_full_workspace",
+  "terraform_run_id",
+  "terraform_run_phase",
+];
+
+type TerraformCloudConfig = Extract<IssuerConfig, { kind: "terraform-cloud" }>;
+
+export function terraformCloudIssuer(config: TerraformCloudConfig): IssuerModel {
+  const url = config.url ?? TERRAFORM_CLOUD_URL;
+  const org = ["organization:", { claim: "terraform_organization_name" }];
+  return {
+    kind: "terraform-cloud",
+    label: "HCP Terraform",
+    url,
+    shared: SHARED.has(url),
+    // names are letters, digits, spaces, '-' and '_'; IDs are `ws-…`; the full workspace holds ':'
+    claims: vocabulary(
+      CLAIMS,
+      { terraform_full_workspace: { excludes: "", structure: { separator: ":", parts: 6 } } },
+      { excludes: ":" },
+    ),
+    claimPrefixes: [],
+    subject: {
+      separators: ":",
+      cases: [
+        {
+          label: "a workspace run",
+          when: { terraform_workspace_name: { kind: "present" } },
+          parts: [
+            ...org,
+            ":project:",
+            { claim: "terraform_project_name" },
+            ":workspace:",
+            { claim: "terraform_workspace_name" },
+            ":run_phase:",
+            { claim: "terraform_run_phase" },
+          ],
+        },
+        {
+          label: "a module test run",
+          when: { terraform_workspace_name: { kind: "absent" } },
+          parts: [...org, ":module:", { opaque: "module", excludes: ":" }, ":operation:test_run"],
+        },
+      ],
+    },
+    ownerPins: [
+      { claim: "terraform_organization_name" },
+      { claim: "terraform_organization_id" },
+      { claim: "terraform_project_id" },
+      { claim: "terraform_workspace_id" },
+      { claim: "terraform_full_workspace", prefix: /^organization:[^:]+:/ },
+      { claim: "sub", prefix: /^organization:[^:]+:/ },
+    ],
+    mutableNames: [
+      { name: "terraform_organization_name", id: "terraform_organization_id" },
+      { name: "terraform_project_name", id: "terraform_project_id" },
+      { name: "terraform_workspace_name", id: "terraform_workspace_id" },
+    ],
+    refClaims: ["terraform_workspace_name", "terraform_workspace_id", "terraform_full_workspace"],
+    audiences: { aws: "aws.workload.identity", azure: AZURE_AUDIENCE },
+    gcpAudienceHttps: false,
+    awsClaimKeys: new Set(config.awsClaimKeys ?? []),
+    shortSubject: "'run:' + assertion.terraform_run_id + ':' + assertion.terraform_run_phase",
+  };
+}

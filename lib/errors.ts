@@ -1,0 +1,106 @@
+/** A location in the intent document: keys and array indexes from the root. */
+export type Path = readonly (string | number)[];
+
+/**
+ * Every problem trustplane reports. Codes are stable: tools may filter on them.
+ * The README lists each code with its fix.
+ */
+export type IssueCode =
+  // the document itself
+  | "invalid_syntax"
+  | "unknown_key"
+  | "missing_key"
+  | "invalid_type"
+  | "invalid_value"
+  // references and names
+  | "unknown_issuer"
+  | "unknown_target"
+  | "duplicate_identity"
+  | "duplicate_grant"
+  | "grant_option_mismatch"
+  | "name_conflict"
+  | "invalid_name"
+  // claims and selectors
+  | "unknown_claim"
+  | "reserved_claim"
+  | "owner_not_pinned"
+  | "immutable_ids_required"
+  | "unsatisfiable_selector"
+  // what a cloud cannot express
+  | "claim_not_expressible"
+  | "pattern_not_expressible"
+  | "aws_policy_variable"
+  | "aws_character_unsupported"
+  | "aws_trust_policy_too_large"
+  | "azure_too_many_credentials"
+  | "azure_value_too_long"
+  | "azure_unknown_role"
+  | "azure_invalid_scope"
+  | "gcp_condition_too_long"
+  // legal but risky (warnings)
+  | "mutable_subject"
+  | "broad_ref_trust"
+  | "pattern_spans_claims";
+
+export type Severity = "error" | "warning";
+
+/** One problem, phrased in the document's terms: what is wrong, what was given, how to fix it. */
+export interface Issue {
+  readonly code: IssueCode;
+  readonly severity: Severity;
+  readonly path: Path;
+  readonly message: string;
+}
+
+/** Thrown by `compile` and the Pulumi components: carries every error at once. */
+export class TrustplaneError extends Error {
+  override readonly name = "TrustplaneError";
+  constructor(readonly issues: readonly Issue[]) {
+    super(`the intent has ${count(issues.length, "error")}:\n${formatIssues(issues)}`);
+  }
+}
+
+export function error(code: IssueCode, path: Path, message: string): Issue {
+  return { code, severity: "error", path, message };
+}
+
+export function warning(code: IssueCode, path: Path, message: string): Issue {
+  return { code, severity: "warning", path, message };
+}
+
+export function isError(issue: Issue): boolean {
+  return issue.severity === "error";
+}
+
+/** `identities[0].subjects[1].ref`; keys that are not identifiers are quoted. */
+export function formatPath(path: Path): string {
+  let out = "";
+  for (const key of path) {
+    if (typeof key === "number") out += `[${key}]`;
+    else if (/^[A-Za-z_][A-Za-z0-9_-]*$/.test(key)) out += out ? `.${key}` : key;
+    else out += `[${JSON.stringify(key)}]`;
+  }
+  return out;
+}
+
+/** One line per issue, then its location: the form the CLI and `TrustplaneError` print. */
+export function formatIssues(issues: readonly Issue[]): string {
+  return issues
+    .map((i) => {
+      const mark = i.severity === "error" ? "✖" : "⚠";
+      const at = i.path.length ? `\n  → at ${formatPath(i.path)}` : "";
+      return `${mark} ${i.code}: ${i.message}${at}`;
+    })
+    .join("\n");
+}
+
+/** `1 error`, `2 errors`. */
+export function count(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? "" : "s"}`;
+}
+
+/** A value quoted for a message, shortened when huge so a message stays readable. */
+export function quote(value: string): string {
+  const shown = value.length > 120 ? `${value.slice(0, 100)}… (${value.length} characters)` : value;
+  return JSON.stringify(shown);
+}

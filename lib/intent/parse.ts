@@ -1,0 +1,158 @@
+import type { z } from "zod";
+import type { Issue, IssueCode, Path } from "../errors";
+import { error, quote } from "../errors";
+import type { ParsedDocument } from "./schema";
+import { IntentDocument } from "./schema";
+
+/** Validates a document against the v1 schema; never throws. */
+export function parseDocument(input: unknown): { document?: ParsedDocument; issues: Issue[] } {
+  const result = IntentDocument.safeParse(input, { reportInput: true });
+  if (result.success) return { document: result.data, issues: [] };
+  return { issues: result.error.issues.flatMap((i) => fromZod(i, [], input)) };
+}
+
+type ZodIssue = z.core.$ZodIssue;
+
+function fromZod(issue: ZodIssue, base: Path, root: unknown): Issue[] {
+  const path: Path = [
+    ...base,
+    ...issue.path.filter((k): k is string | number => typeof k !== "symbol"),
+  ];
+  const input = (issue as { input?: unknown }).input;
+  switch (issue.code) {
+    case "invalid_type":
+      if (input === undefined) {
+        return [error("missing_key", path, `${String(path[path.length - 1])} is required`)];
+      }
+      return [
+        error("invalid_type", path, `expected ${article(issue.expected)}, got ${describe(input)}`),
+      ];
+    case "unrecognized_keys":
+      return issue.keys.map((key) => unknownKey([...path, key], key, allowedKeys(path, root)));
+    case "invalid_union": {
+      if ("discriminator" in issue && issue.discriminator) {
+        const options = (issue as { options?: unknown[] }).options ?? [];
+        return [
+          error(
+            "invalid_value",
+            path,
+            `unknown ${String(path[0] ?? "").replace(/s$/, "")} ${issue.discriminator} ${describe(valueAt(root, path))}; use one of ${options.join(", ")}`,
+          ),
+        ];
+      }
+      const branch = likelyBranch(issue.errors);
+      if (branch) return branch.flatMap((i) => fromZod(i, path, root));
+      return [error("invalid_value", path, `${issue.message}, got ${describe(input)}`)];
+    }
+    case "invalid_key": {
+      const why = issue.issues.map((i) => i.message).join("; ");
+      return [error("invalid_value", path, `the name ${describe(input)} is not valid: ${why}`)];
+    }
+    default:
+      return [error(codeFor(issue), path, `${issue.message}, got ${describe(input)}`)];
+  }
+}
+
+function codeFor(issue: ZodIssue): IssueCode {
+  return issue.code === "invalid_element" ? "invalid_type" : "invalid_value";
+}
+
+/** The union branch the writer most likely meant: one that failed on details, not on shape. */
+function likelyBranch(branches: readonly (readonly ZodIssue[])[]): readonly ZodIssue[] | undefined {
+  const plausible = branches.filter(
+    (b) =>
+      !b.some(
+        (i) => i.path.length === 0 && (i.code === "invalid_type" || i.code === "unrecognized_keys"),
+      ),
+  );
+  return plausible.sort((a, b) => a.length - b.length)[0];
+}
+
+function unknownKey(path: Path, key: string, allowed: readonly string[]): Issue {
+  const near = allowed.find(
+    (k) => k.toLowerCase() === key.toLowerCase() || editDistance(k, key) <= 2,
+  );
+  const hint = near
+    ? `; did you mean "${near}"?`
+    : allowed.length
+      ? `; allowed keys: ${allowed.join(", ")}`
+      : "";
+  return error("unknown_key", path, `unknown key ${quote(key)}${hint}`);
+}
+
+/** Keys the schema allows for the object at `path`, read from the schema itself. */
+function allowedKeys(path: Path, root: unknown): string[] {
+  let schema: unknown = IntentDocument;
+  for (let i = 0; i <= path.length; i++) {
+    schema = unwrap(schema, valueAt(root, path.slice(0, i)));
+    if (i === path.length) break;
+    const def = defOf(schema);
+    if (def?.type === "object") schema = (def.shape as Record<string, unknown>)[String(path[i])];
+    else if (def?.type === "record") schema = def.valueType;
+    else if (def?.type === "array") schema = def.element;
+    else return [];
+  }
+  const def = defOf(schema);
+  return def?.type === "object" ? Object.keys(def.shape as object) : [];
+}
+
+/** Steps through optional/default wrappers and picks the union option that fits `value`. */
+function unwrap(schema: unknown, value: unknown): unknown {
+  let def = defOf(schema);
+  while (def && (def.type === "optional" || def.type === "default" || def.type === "pipe")) {
+    schema = def.innerType ?? def.in;
+    def = defOf(schema);
+  }
+  if (def?.type !== "union") return schema;
+  const options = def.options as unknown[];
+  const fits = options.find((o) => {
+    const shape = defOf(o)?.shape as Record<string, unknown> | undefined;
+    if (!shape || typeof value !== "object" || value === null) return false;
+    return Object.entries(shape).every(([k, s]) => {
+      const d = defOf(s);
+      return (
+        d?.type !== "literal" ||
+        (d.values as unknown[]).includes((value as Record<string, unknown>)[k])
+      );
+    });
+  });
+  return fits ?? schema;
+}
+
+function defOf(schema: unknown): Record<string, unknown> | undefined {
+  return (schema as { _zod?: { def?: Record<string, unknown> } } | undefined)?._zod?.def;
+}
+
+function valueAt(root: unknown, path: Path): unknown {
+  let v = root;
+  for (const k of path)
+    v =
+      typeof v === "object" && v !== null ? (v as Record<string | number, unknown>)[k] : undefined;
+  return v;
+}
+
+function article(type: string): string {
+  return /^[aeiou]/.test(type) ? `an ${type}` : `a ${type}`;
+}
+
+/** A value as a message shows it: strings quoted, objects as short JSON. */
+export function describe(value: unknown): string {
+  if (typeof value === "string") return quote(value);
+  if (value === undefined) return "nothing";
+  const json = JSON.stringify(value) ?? String(value);
+  return json.length > 80 ? `${json.slice(0, 77)}...` : json;
+}
+
+function editDistance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    let prev = row[0]!;
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const next = Math.min(row[j]! + 1, row[j - 1]! + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
+      prev = row[j]!;
+      row[j] = next;
+    }
+  }
+  return row[b.length]!;
+}

@@ -1,0 +1,181 @@
+import { literalPrefix } from "../claims/glob";
+import type { IssuerModel } from "../claims/issuer";
+import { knowsClaim, RESERVED_CLAIMS } from "../claims/issuer";
+import type { Matcher } from "../claims/matcher";
+import { describeMatcher, matches } from "../claims/matcher";
+import { projectSubject } from "../claims/subject";
+import { claimSpec } from "../claims/issuer";
+import type { Issue, Path } from "../errors";
+import { error, quote, warning } from "../errors";
+
+/** Prefixes that leave a ref pattern open to every branch, tag or pull request. */
+const OPEN_REF_PREFIXES = new Set(["", "refs/", "refs/heads/", "refs/tags/", "refs/pull/"]);
+
+/**
+ * Checks one selector against its issuer: the vocabulary, the owner pin on shared issuers, the
+ * immutable subject form, whether any token can match at all, and the legal-but-risky shapes.
+ */
+export function lintSelector(
+  claims: ReadonlyMap<string, Matcher>,
+  issuer: IssuerModel,
+  path: Path,
+  options: { readonly immutable: boolean; readonly audiencePinsOwner: boolean },
+): Issue[] {
+  const issues: Issue[] = [];
+  for (const claim of claims.keys()) {
+    if (RESERVED_CLAIMS.has(claim)) {
+      issues.push(
+        error(
+          "reserved_claim",
+          [...path, claim],
+          `${claim} is checked by every cloud on its own and cannot be selected; ${
+            claim === "aud" ? "set audience on the grant instead" : "remove it"
+          }`,
+        ),
+      );
+    } else if (!knowsClaim(issuer, claim)) {
+      issues.push(error("unknown_claim", [...path, claim], unknownClaimMessage(claim, issuer)));
+    }
+  }
+  if (issues.length) return issues;
+
+  if (issuer.shared && !pinsOwner(claims, issuer) && !options.audiencePinsOwner) {
+    const pins = [...new Set(issuer.ownerPins.map((p) => p.claim))].join(", ");
+    issues.push(
+      error(
+        "owner_not_pinned",
+        path,
+        `every ${issuer.label} customer shares the issuer ${issuer.url}, so this selector would trust other organizations' tokens; pin the owner with one of ${pins}`,
+      ),
+    );
+  }
+  if (options.immutable && !claims.has("sub")) {
+    const missing = ["repository_owner_id", "repository_id"].filter((c) => !pinned(claims.get(c)));
+    if (missing.length) {
+      issues.push(
+        error(
+          "immutable_ids_required",
+          path,
+          `the issuer uses immutable subjects (repo:OWNER@OWNER_ID/REPO@REPO_ID:...), which hold the IDs; pin ${missing.join(" and ")}`,
+        ),
+      );
+    }
+  }
+  if (issuer.subject && !claims.has("sub")) {
+    const projection = projectSubject(
+      claims,
+      issuer.subject,
+      (c) => claimSpec(issuer, c),
+      issuer.label,
+    );
+    if (!projection.satisfiable) {
+      issues.push(
+        error(
+          "unsatisfiable_selector",
+          path,
+          `no ${issuer.label} token can match this selector: ${describeSelector(claims)} contradicts how the issuer fills its claims (${issuer.subject.cases.map((c) => c.label).join("; ")}); remove the conflicting claim`,
+        ),
+      );
+    }
+  }
+  return [...issues, ...risks(claims, issuer, path)];
+}
+
+function unknownClaimMessage(claim: string, issuer: IssuerModel): string {
+  const known = [...issuer.claims.keys()];
+  const near = known.find(
+    (k) =>
+      k.toLowerCase() === claim.toLowerCase() ||
+      k.replace(/[-_]/g, "") === claim.replace(/[-_]/g, ""),
+  );
+  const list = known.length > 12 ? `${known.slice(0, 12).join(", ")}, ...` : known.join(", ");
+  return `${issuer.label} tokens have no claim ${quote(claim)}; ${near ? `did you mean "${near}"?` : `known claims: ${list}`}`;
+}
+
+function pinned(m: Matcher | undefined): boolean {
+  return m !== undefined && (m.kind === "exact" || m.kind === "oneOf");
+}
+
+function pinsOwner(claims: ReadonlyMap<string, Matcher>, issuer: IssuerModel): boolean {
+  return issuer.ownerPins.some((pin) => {
+    const m = claims.get(pin.claim);
+    if (!m || m.kind === "absent") return false;
+    if (m.kind === "pattern") return !!pin.prefix && pin.prefix.test(literalPrefix(m.pattern));
+    return true;
+  });
+}
+
+/** Warnings for trust that is legal but wider than it looks. */
+function risks(claims: ReadonlyMap<string, Matcher>, issuer: IssuerModel, path: Path): Issue[] {
+  const issues: Issue[] = [];
+  if (issuer.shared && !claims.has("sub")) {
+    const byName = issuer.mutableNames.filter(
+      (n) => claims.has(n.name) && !claims.has(n.id) && claims.get(n.name)!.kind !== "absent",
+    );
+    if (byName.length) {
+      issues.push(
+        warning(
+          "mutable_subject",
+          path,
+          `${byName.map((n) => n.name).join(" and ")} can be recycled: a renamed or deleted name can be registered again by someone else; also pin ${byName.map((n) => n.id).join(" and ")}, which never change`,
+        ),
+      );
+    }
+  }
+  if (
+    issuer.refClaims.length &&
+    !claims.has("sub") &&
+    !issuer.refClaims.some((c) => narrows(claims.get(c)))
+  ) {
+    issues.push(
+      warning(
+        "broad_ref_trust",
+        path,
+        `any branch, tag${issuer.kind === "github" ? " or pull request" : ""} can use this identity because none of ${issuer.refClaims.join(", ")} is pinned; pin one to the branch, tag or environment that deploys`,
+      ),
+    );
+  }
+  const event = claims.get("event_name");
+  if (issuer.kind === "github" && event && matches(event, "pull_request_target")) {
+    issues.push(
+      warning(
+        "broad_ref_trust",
+        [...path, "event_name"],
+        "pull_request_target jobs run with the base repository's permissions on pull requests from forks; trust them only if the job never runs the pull request's code",
+      ),
+    );
+  }
+  for (const [claim, m] of claims) {
+    if (m.kind !== "pattern") continue;
+    const why = spans(claim, m.pattern, issuer);
+    if (why) issues.push(warning("pattern_spans_claims", [...path, claim], why));
+  }
+  return issues;
+}
+
+function narrows(m: Matcher | undefined): boolean {
+  if (!m || m.kind === "absent") return false;
+  return m.kind !== "pattern" || !OPEN_REF_PREFIXES.has(literalPrefix(m.pattern));
+}
+
+/** Why a pattern's wildcard can reach from one part of a structured value into the next. */
+function spans(claim: string, pattern: string, issuer: IssuerModel): string | undefined {
+  if (claim === "sub" && issuer.subject) {
+    const prefix = literalPrefix(pattern);
+    const seps = issuer.subject.separators;
+    const tailOnly = pattern === `${prefix}*` && seps.includes(prefix.slice(-1));
+    if (tailOnly) return undefined;
+    return `the wildcard in ${quote(pattern)} can run past a separator (${seps}) into the next value of sub; select the claims themselves, which trustplane matches exactly`;
+  }
+  const structure = claimSpec(issuer, claim).structure;
+  if (!structure) return undefined;
+  const prefix = literalPrefix(pattern);
+  const fixed = prefix.split(structure.separator).length - 1;
+  if (fixed >= structure.parts - 1) return undefined;
+  return `${claim} is made of ${structure.parts} parts separated by "${structure.separator}", and the wildcard in ${quote(pattern)} comes before the last one, so it also matches other values of the later parts (for example any ref); write the earlier parts out in full`;
+}
+
+/** `repository = "acme/api" and ref like "refs/tags/v*"`, for messages. */
+export function describeSelector(claims: ReadonlyMap<string, Matcher>): string {
+  return [...claims].map(([k, m]) => `${k} ${describeMatcher(m)}`).join(" and ");
+}

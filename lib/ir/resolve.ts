@@ -1,0 +1,253 @@
+import type { IssuerModel } from "../claims/issuer";
+import { knowsClaim } from "../claims/issuer";
+import { issuerModel } from "../claims/issuers";
+import { GITLAB_SUBJECT_ORDERS } from "../claims/issuers/gitlab";
+import { templateClaims } from "../claims/issuers/oidc";
+import type { Matcher } from "../claims/matcher";
+import { normalizeMatcher } from "../claims/matcher";
+import type { Issue, Path } from "../errors";
+import { error, quote } from "../errors";
+import type { GrantConfig, IssuerConfig, ParsedDocument } from "../intent/schema";
+import { lintSelector } from "./lint";
+import type { DocumentIR, GrantIR, IdentityIR, SelectorIR, TargetIR } from "./types";
+
+/** Grant keys each cloud understands; `target` and `audience` belong to every grant. */
+const GRANT_KEYS: Readonly<Record<TargetIR["cloud"], readonly (keyof GrantConfig)[]>> = {
+  aws: [
+    "managedPolicyArns",
+    "inlinePolicies",
+    "permissionsBoundary",
+    "maxSessionDuration",
+    "roleName",
+    "rolePath",
+  ],
+  azure: ["roles", "identityName"],
+  gcp: ["roles", "mode", "providerId", "serviceAccountId"],
+};
+
+/**
+ * Resolves names and normalizes a schema-valid document into the IR, with every issue found on
+ * the way. Identities that reference a missing issuer are left out of the IR (and reported).
+ */
+export function resolve(doc: ParsedDocument): { ir: DocumentIR; issues: Issue[] } {
+  const issues: Issue[] = [];
+  const issuers = new Map<string, { config: IssuerConfig; model: IssuerModel }>();
+  for (const [name, config] of Object.entries(doc.issuers)) {
+    const model = issuerModel(config);
+    issuers.set(name, { config, model });
+    issues.push(...issuerIssues(config, model, ["issuers", name]));
+  }
+  const targets = new Map<string, TargetIR>();
+  for (const [name, config] of Object.entries(doc.targets)) {
+    targets.set(name, { ...config, name });
+    if (config.cloud === "gcp")
+      issues.push(...poolIdIssues(config.poolId, ["targets", name, "poolId"]));
+  }
+
+  const identities: IdentityIR[] = [];
+  const seen = new Map<string, number>();
+  doc.identities.forEach((identity, i) => {
+    const path: Path = ["identities", i];
+    const first = seen.get(identity.name);
+    if (first !== undefined) {
+      issues.push(
+        error(
+          "duplicate_identity",
+          [...path, "name"],
+          `identity ${quote(identity.name)} is already declared at identities[${first}]; names must be unique`,
+        ),
+      );
+      return;
+    }
+    seen.set(identity.name, i);
+    const grants = resolveGrants(identity.grants, targets, path, issues);
+    const issuer = issuers.get(identity.issuer);
+    if (!issuer) {
+      const known = [...issuers.keys()];
+      issues.push(
+        error(
+          "unknown_issuer",
+          [...path, "issuer"],
+          `no issuer is named ${quote(identity.issuer)}; ${known.length ? `declared issuers: ${known.join(", ")}` : "declare it under issuers"}`,
+        ),
+      );
+      return;
+    }
+    const audiencePinsOwner =
+      !!issuer.model.audiencePinsOwner &&
+      !issuer.config.audiences &&
+      identity.grants.every((g) => g.audience === undefined);
+    const selectors = identity.subjects.map((subject, j): SelectorIR => {
+      const claims = new Map<string, Matcher>(
+        Object.entries(subject)
+          .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+          .map(([k, m]) => [k, normalizeMatcher(m)]),
+      );
+      const spath: Path = [...path, "subjects", j];
+      issues.push(
+        ...lintSelector(claims, issuer.model, spath, {
+          immutable: issuer.config.kind === "github" && issuer.config.subjectFormat === "immutable",
+          audiencePinsOwner,
+        }),
+      );
+      return { claims, path: spath };
+    });
+    identities.push({
+      name: identity.name,
+      ...(identity.description !== undefined ? { description: identity.description } : {}),
+      issuerName: identity.issuer,
+      issuer: issuer.model,
+      selectors,
+      grants,
+      path,
+    });
+  });
+  return { ir: { identities, targets }, issues };
+}
+
+function resolveGrants(
+  grants: readonly GrantConfig[],
+  targets: ReadonlyMap<string, TargetIR>,
+  path: Path,
+  issues: Issue[],
+): GrantIR[] {
+  const out: GrantIR[] = [];
+  const used = new Set<string>();
+  grants.forEach((options, k) => {
+    const gpath: Path = [...path, "grants", k];
+    const target = targets.get(options.target);
+    if (!target) {
+      const known = [...targets.keys()];
+      issues.push(
+        error(
+          "unknown_target",
+          [...gpath, "target"],
+          `no target is named ${quote(options.target)}; ${known.length ? `declared targets: ${known.join(", ")}` : "declare it under targets"}`,
+        ),
+      );
+      return;
+    }
+    if (used.has(target.name)) {
+      issues.push(
+        error(
+          "duplicate_grant",
+          [...gpath, "target"],
+          `this identity already has a grant for ${quote(target.name)}; merge the two grants into one`,
+        ),
+      );
+      return;
+    }
+    used.add(target.name);
+    const mismatched = optionIssues(options, target, gpath);
+    issues.push(...mismatched);
+    if (mismatched.length === 0) out.push({ target, options, path: gpath });
+  });
+  return out;
+}
+
+function optionIssues(options: GrantConfig, target: TargetIR, path: Path): Issue[] {
+  const issues: Issue[] = [];
+  const allowed = new Set<string>(["target", "audience", ...GRANT_KEYS[target.cloud]]);
+  for (const key of Object.keys(options)) {
+    if (allowed.has(key)) continue;
+    const owner = (Object.keys(GRANT_KEYS) as TargetIR["cloud"][]).filter((c) =>
+      GRANT_KEYS[c].includes(key as keyof GrantConfig),
+    );
+    issues.push(
+      error(
+        "grant_option_mismatch",
+        [...path, key],
+        `${key} is a ${owner.join("/")} option, but ${target.name} is an ${target.cloud} target; ${target.cloud} grants take ${GRANT_KEYS[target.cloud].join(", ")}`,
+      ),
+    );
+  }
+  (options.roles ?? []).forEach((role, i) => {
+    const wantsObject = target.cloud === "azure";
+    if (typeof role === "string" && wantsObject) {
+      issues.push(
+        error(
+          "grant_option_mismatch",
+          [...path, "roles", i],
+          `azure roles are {role, scope} objects, got ${quote(role)}; for example {role: Contributor, scope: /subscriptions/<id>/resourceGroups/<name>}`,
+        ),
+      );
+    } else if (typeof role !== "string" && !wantsObject) {
+      issues.push(
+        error(
+          "grant_option_mismatch",
+          [...path, "roles", i],
+          `gcp roles are role names such as roles/run.admin, got an object with scope ${quote(role.scope)}`,
+        ),
+      );
+    }
+  });
+  return issues;
+}
+
+function issuerIssues(config: IssuerConfig, model: IssuerModel, path: Path): Issue[] {
+  const issues: Issue[] = [];
+  if (
+    config.kind === "gitlab" &&
+    config.subjectClaims &&
+    !GITLAB_SUBJECT_ORDERS.includes(config.subjectClaims.join(","))
+  ) {
+    issues.push(
+      error(
+        "invalid_value",
+        [...path, "subjectClaims"],
+        `GitLab accepts only these sub claim orders: ${GITLAB_SUBJECT_ORDERS.map((o) => `[${o}]`).join(", ")}; got [${config.subjectClaims.join(",")}]`,
+      ),
+    );
+  }
+  if (config.kind === "github") {
+    for (const [i, key] of (config.subjectClaims ?? []).entries()) {
+      if (key !== "repo" && key !== "context" && !knowsClaim(model, key)) {
+        issues.push(
+          error(
+            "unknown_claim",
+            [...path, "subjectClaims", i],
+            `include_claim_keys entries are repo, context or a GitHub claim; got ${quote(key)}`,
+          ),
+        );
+      }
+    }
+  }
+  if (config.kind === "oidc" && config.subjectTemplate) {
+    for (const claim of templateClaims(config.subjectTemplate)) {
+      if (!config.claims.includes(claim)) {
+        issues.push(
+          error(
+            "unknown_claim",
+            [...path, "subjectTemplate"],
+            `the subject template uses {${claim}}, which is not in claims; add it to claims`,
+          ),
+        );
+      }
+    }
+  }
+  if (config.kind === "oidc" && config.shared && config.ownerClaims.length === 0) {
+    issues.push(
+      error(
+        "missing_key",
+        [...path, "ownerClaims"],
+        "a shared issuer needs ownerClaims: the claims that name the organization a token belongs to",
+      ),
+    );
+  }
+  return issues;
+}
+
+/** GCP pool and provider IDs: 4-32 of [a-z0-9-], no `gcp-` prefix. */
+export function gcpIdProblem(id: string): string | undefined {
+  if (!/^[a-z0-9-]{4,32}$/.test(id)) return "IDs are 4-32 lowercase letters, digits and dashes";
+  if (id.startsWith("gcp-")) return 'the prefix "gcp-" is reserved by Google';
+  if (id.startsWith("-") || id.endsWith("-")) return "IDs cannot start or end with a dash";
+  return undefined;
+}
+
+function poolIdIssues(id: string, path: Path): Issue[] {
+  const problem = gcpIdProblem(id);
+  return problem
+    ? [error("invalid_name", path, `the pool ID ${quote(id)} is not valid: ${problem}`)]
+    : [];
+}

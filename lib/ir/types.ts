@@ -1,0 +1,50 @@
+import type { IssuerModel } from "../claims/issuer";
+import type { Matcher } from "../claims/matcher";
+import type { Path } from "../errors";
+import type { GrantConfig, TargetConfig } from "../intent/schema";
+
+/**
+ * The normalized intent every backend reads: references resolved, matchers normalized, claims
+ * sorted. Readonly plain data.
+ */
+export interface DocumentIR {
+  readonly identities: readonly IdentityIR[];
+  readonly targets: ReadonlyMap<string, TargetIR>;
+}
+
+export interface IdentityIR {
+  readonly name: string;
+  readonly description?: string;
+  /** The issuer's key in the document. */
+  readonly issuerName: string;
+  readonly issuer: IssuerModel;
+  /** OR'ed; each one's claims are AND'ed. */
+  readonly selectors: readonly SelectorIR[];
+  readonly grants: readonly GrantIR[];
+  readonly path: Path;
+}
+
+export interface SelectorIR {
+  /** Claim name → matcher, sorted by claim name. */
+  readonly claims: ReadonlyMap<string, Matcher>;
+  readonly path: Path;
+}
+
+export type AwsTargetIR = Extract<TargetConfig, { cloud: "aws" }> & { readonly name: string };
+export type AzureTargetIR = Extract<TargetConfig, { cloud: "azure" }> & { readonly name: string };
+export type GcpTargetIR = Extract<TargetConfig, { cloud: "gcp" }> & { readonly name: string };
+export type TargetIR = AwsTargetIR | AzureTargetIR | GcpTargetIR;
+
+export interface GrantIR<T extends TargetIR = TargetIR> {
+  readonly target: T;
+  readonly options: GrantConfig;
+  readonly path: Path;
+}
+
+/** Narrows a grant by its target's cloud. */
+export function isGrantFor<C extends TargetIR["cloud"]>(
+  grant: GrantIR,
+  cloud: C,
+): grant is GrantIR<Extract<TargetIR, { cloud: C }>> {
+  return grant.target.cloud === cloud;
+}

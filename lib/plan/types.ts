@@ -1,0 +1,39 @@
+import type { Cloud } from "../claims/issuer";
+import type { AwsArtefacts } from "../backends/aws/grant";
+import type { AzureArtefacts } from "../backends/azure/grant";
+import type { GcpArtefacts } from "../backends/gcp/grant";
+
+/** A resource the Pulumi component registers: its type token and logical name. */
+export interface PlanResource {
+  readonly type: string;
+  readonly name: string;
+  /** Shared by every grant that uses it (one AWS OIDC provider per account and issuer, one GCP pool per target). */
+  readonly shared?: true;
+}
+
+interface GrantPlanBase<C extends Cloud, A> {
+  readonly target: string;
+  readonly cloud: C;
+  /** The `aud` a token must carry for this grant. */
+  readonly audience: string;
+  readonly resources: readonly PlanResource[];
+  readonly artefacts: A;
+}
+
+export type GrantPlan =
+  | GrantPlanBase<"aws", AwsArtefacts>
+  | GrantPlanBase<"azure", AzureArtefacts>
+  | GrantPlanBase<"gcp", GcpArtefacts>;
+
+export interface IdentityPlan {
+  readonly name: string;
+  /** The issuer's name in the document. */
+  readonly issuer: string;
+  readonly issuerUrl: string;
+  readonly grants: readonly GrantPlan[];
+}
+
+/** What `trustplane plan --json` prints and the components create. */
+export interface Plan {
+  readonly identities: readonly IdentityPlan[];
+}
