@@ -270,15 +270,17 @@ function expand(options: Options, residual: Map<string, string>, c: SubjectCase)
       `the sub of ${c.label} would need more than ${MAX_EXPANSION} values to list it`,
     );
   }
-  let out: Map<string, SlotValue>[] = [new Map()];
+  let out = [new Map<string, SlotValue>()];
   for (const [claim, values] of slots) {
-    out = out.flatMap((a) => values.map((v) => new Map(a).set(claim, v)));
+    out = out.flatMap((a) => values.map((v) => new Map<string, SlotValue>(a).set(claim, v)));
   }
   if (pairs) {
     const [first, second] = pairs.claims;
     out = out.flatMap((a) =>
       pairs.values.map(([x, y]) =>
-        new Map(a).set(first, { value: x, literal: true }).set(second, { value: y, literal: true }),
+        new Map<string, SlotValue>(a)
+          .set(first, { value: x, literal: true })
+          .set(second, { value: y, literal: true }),
       ),
     );
   }

@@ -139,7 +139,7 @@ function article(type: string): string {
 export function describe(value: unknown): string {
   if (typeof value === "string") return quote(value);
   if (value === undefined) return "nothing";
-  const json = JSON.stringify(value) ?? String(value);
+  const json = JSON.stringify(value) ?? typeof value;
   return json.length > 80 ? `${json.slice(0, 77)}...` : json;
 }
 

@@ -13,6 +13,7 @@ export const Name = z
   .max(48, "names are at most 48 characters")
   .regex(/^[a-z][a-z0-9]*(-[a-z0-9]+)*$/, NAME_RULE);
 
+// eslint-disable-next-line no-control-regex -- control characters are exactly what this finds
 const noControl = (s: string) => !/[\u0000-\u001f\u007f]/.test(s);
 
 /** A claim value in a selector. Real claims never hold control characters or megabytes. */

@@ -117,7 +117,7 @@ function risks(claims: ReadonlyMap<string, Matcher>, issuer: IssuerModel, path: 
         warning(
           "mutable_subject",
           path,
-          `${byName.map((n) => n.name).join(" and ")} can be recycled: a renamed or deleted name can be registered again by someone else; also pin ${byName.map((n) => n.id).join(" and ")}, which never change`,
+          `${byName.map((n) => n.name).join(" and ")} can be recycled: a renamed or deleted name can be registered again by someone else; also pin ${byName.map((n) => n.id).join(" and ")}: IDs never change`,
         ),
       );
     }

@@ -199,7 +199,7 @@ function dedupe(sets: Conditions[]): Conditions[] {
 }
 
 function conditionObject(set: Conditions): TrustStatement["Condition"] {
-  const out: Record<string, Record<string, string | string[]>> = {};
+  const out: TrustStatement["Condition"] & Record<string, unknown> = {};
   for (const op of ["StringEquals", "StringLike", "Null"] as const) {
     const keys = [...set].filter(([, c]) => c.op === op).sort(([a], [b]) => (a < b ? -1 : 1));
     if (!keys.length) continue;
@@ -210,7 +210,7 @@ function conditionObject(set: Conditions): TrustStatement["Condition"] {
       }),
     );
   }
-  return out as TrustStatement["Condition"];
+  return out;
 }
 
 function statement(set: Conditions, federated: string): TrustStatement {

@@ -1,0 +1,125 @@
+import type { TrustStatement } from "../backends/aws/trust-policy";
+import type { Issue } from "../errors";
+import { count, formatPath } from "../errors";
+import type { LocatedIssue } from "../intent/load";
+import type { GrantPlan, IdentityPlan, Plan } from "../plan/types";
+
+/** An issue as the JSON output carries it: the path as text, plus the line when known. */
+export function issueJson(issue: LocatedIssue): Record<string, unknown> {
+  return {
+    code: issue.code,
+    severity: issue.severity,
+    path: formatPath(issue.path),
+    message: issue.message,
+    ...(issue.line !== undefined ? { line: issue.line, column: issue.column } : {}),
+  };
+}
+
+/** `file:line:col: ✖ code: message` lines, then a one-line tally. */
+export function formatIssueList(file: string, issues: readonly LocatedIssue[]): string {
+  const lines = issues.map((i) => {
+    const where = i.line !== undefined ? `${file}:${i.line}:${i.column}` : file;
+    const mark = i.severity === "error" ? "✖ error" : "⚠ warning";
+    const path = i.path.length ? `\n    at ${formatPath(i.path)}` : "";
+    return `${where}: ${mark} ${i.code}: ${i.message}${path}`;
+  });
+  return [...lines, tally(issues)].join("\n");
+}
+
+function tally(issues: readonly Issue[]): string {
+  const errors = issues.filter((i) => i.severity === "error").length;
+  const warnings = issues.length - errors;
+  if (issues.length === 0) return "no issues";
+  return [errors && count(errors, "error"), warnings && count(warnings, "warning")]
+    .filter(Boolean)
+    .join(", ");
+}
+
+/** The human plan: per identity, what it trusts, then per grant what each cloud will enforce. */
+export function formatPlan(plan: Plan): string {
+  const grants = plan.identities.flatMap((i) => i.grants);
+  const resources = new Set(grants.flatMap((g) => g.resources.map((r) => `${r.type} ${r.name}`)));
+  const blocks = plan.identities.map(formatIdentity);
+  blocks.push(
+    `${count(plan.identities.length, "identity").replace("identitys", "identities")}, ${count(grants.length, "grant")}, ${count(resources.size, "resource")} to create`,
+  );
+  return blocks.join("\n\n");
+}
+
+function formatIdentity(identity: IdentityPlan): string {
+  const lines = [`${identity.name}  trusts ${identity.issuer} (${identity.issuerUrl})`];
+  for (const g of identity.grants) lines.push(...formatGrant(g));
+  return lines.join("\n");
+}
+
+function formatGrant(g: GrantPlan): string[] {
+  const head = `  → ${g.target} (${g.cloud})  aud ${g.audience}`;
+  const rows = (pairs: [string, string | undefined][]) =>
+    pairs
+      .filter(([, v]) => v !== undefined && v !== "")
+      .map(([k, v]) => `      ${k.padEnd(12)}${v}`);
+  switch (g.cloud) {
+    case "aws": {
+      const a = g.artefacts;
+      return [
+        head,
+        ...rows([
+          ["role", `${a.roleArn}  (sessions up to ${a.maxSessionDuration} s)`],
+          ["provider", `${a.providerArn}  (client IDs: ${a.clientIds.join(", ")})`],
+          [
+            "policies",
+            [
+              ...a.managedPolicyArns,
+              ...Object.keys(a.inlinePolicies).map((n) => `inline ${n}`),
+            ].join(", "),
+          ],
+          ["boundary", a.permissionsBoundary],
+        ]),
+        ...a.trustPolicy.Statement.flatMap((s, i) => statementLines(s, i)),
+      ];
+    }
+    case "azure": {
+      const a = g.artefacts;
+      return [
+        head,
+        ...rows([
+          [
+            "identity",
+            `${a.identityName} in ${a.resourceGroup} (${a.location}), subscription ${a.subscriptionId}`,
+          ],
+          [
+            "credentials",
+            `${a.credentials.length} of 20, each an exact (issuer, subject, audience)`,
+          ],
+        ]),
+        ...a.credentials.map((c) => `        sub = ${c.subject}`),
+        ...rows(a.roleAssignments.map((r, i) => [i ? "" : "roles", `${r.role} on ${r.scope}`])),
+      ];
+    }
+    case "gcp": {
+      const a = g.artefacts;
+      return [
+        head,
+        ...rows([
+          ["provider", a.providerName],
+          ["condition", a.attributeCondition],
+          ["subject", `google.subject = ${a.attributeMapping["google.subject"]}`],
+          ["principal", a.principals.join(", ")],
+          ["account", a.serviceAccountEmail],
+          ["roles", a.projectBindings.map((b) => b.role).join(", ") || undefined],
+        ]),
+      ];
+    }
+  }
+}
+
+function statementLines(s: TrustStatement, index: number): string[] {
+  const parts = Object.entries(s.Condition).flatMap(([op, keys]) =>
+    Object.entries(keys ?? {}).map(([key, v]) => {
+      const claim = key.slice(key.lastIndexOf(":") + 1);
+      const values = Array.isArray(v) ? (v as string[]) : [v as string];
+      return `${claim} ${op === "StringEquals" ? "=" : op === "StringLike" ? "like" : "null ="} ${values.join(" | ")}`;
+    }),
+  );
+  return [`      ${(index ? "or" : "trust").padEnd(12)}${parts.join("\n                  and ")}`];
+}
