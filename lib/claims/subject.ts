@@ -151,18 +151,28 @@ function projectCase(
 
   const globs: SubjectGlob[] = [];
   const captured = new Set<string>();
+  let cut = false;
+  let lookalike: SubjectCase | undefined;
   for (const assignment of expand(options, residual, c)) {
     const pieces = c.parts.map((p) => piece(p, assignment, spec, template, residual));
     const glob = render(pieces, template.separators);
     globs.push(glob.glob);
     for (const claim of glob.captured) captured.add(claim);
-    if (glob.cut) captured.add("\0cut");
+    cut ||= glob.cut;
+    lookalike ??= template.cases.find((other) => other !== c && overlaps(glob.glob, other, spec));
   }
-  const cut = captured.has("\0cut");
   for (const [claim, m] of selector) {
-    if (residual.has(claim) || captured.has(claim)) continue;
+    if (residual.has(claim)) continue;
+    if (lookalike) {
+      residual.set(
+        claim,
+        `the sub of ${c.label} can read like the sub of ${lookalike.label}, so sub cannot tell them apart`,
+      );
+      continue;
+    }
+    if (captured.has(claim)) continue;
     const guard = c.when[claim];
-    if (guard && impliedBy(m, guard) && !cut) continue;
+    if (guard && impliedBy(m, guard)) continue;
     const split = template.split;
     if (split?.claim === claim && split.into.every((k) => captured.has(k) && !residual.has(k)))
       continue;
@@ -173,6 +183,47 @@ function projectCase(
     );
   }
   return { globs, residual };
+}
+
+/**
+ * Whether some real sub of case `other` could match `glob`: the case's parts are walked with
+ * each value standing for any non-empty run of characters it may hold. Over-approximates the
+ * real subs, so a false answer is a proof.
+ */
+function overlaps(
+  glob: SubjectGlob,
+  other: SubjectCase,
+  spec: (claim: string) => ClaimSpec,
+): boolean {
+  const g = Array.from(glob.text);
+  type Part = { lit: string[] } | { excludes: string };
+  const parts: Part[] = other.parts.map((p) =>
+    typeof p === "string"
+      ? { lit: Array.from(p) }
+      : { excludes: "claim" in p ? spec(p.claim).excludes : p.excludes },
+  );
+  const seen = new Set<string>();
+  // state: glob index, part index, offset in a literal part or 0/1 (value begun) in a value part
+  const go = (gi: number, pj: number, off: number): boolean => {
+    const key = `${gi},${pj},${off}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    const part = parts[pj];
+    if (part && "lit" in part && off === part.lit.length) return go(gi, pj + 1, 0);
+    if (part && "excludes" in part && off === 1 && go(gi, pj + 1, 0)) return true;
+    if (gi === g.length) return pj === parts.length;
+    if (!part) return !glob.literal && g.slice(gi).every((ch) => ch === "*");
+    const ch = g[gi]!;
+    const wild = !glob.literal && (ch === "*" || ch === "?");
+    if (!glob.literal && ch === "*" && go(gi + 1, pj, off)) return true;
+    if ("lit" in part) {
+      if (!wild && ch !== part.lit[off]) return false;
+      return go(ch === "*" && !glob.literal ? gi : gi + 1, pj, off + 1);
+    }
+    if (!wild && part.excludes.includes(ch)) return false;
+    return go(ch === "*" && !glob.literal ? gi : gi + 1, pj, 1);
+  };
+  return go(0, 0, 0);
 }
 
 function cutReason(c: SubjectCase): string {
@@ -205,6 +256,7 @@ function slotOptions(
   const split = template.split;
   if (split && slotClaims.includes(split.into[1])) {
     const m = selector.get(split.claim);
+    if (m?.kind === "absent") return undefined; // sub's repository part needs the claim
     const owner = selector.get(split.into[0]);
     const values = m && finiteValues(m);
     if (values) {
@@ -384,11 +436,13 @@ function faithful(pieces: readonly Piece[], separators: string, tailOpen: boolea
   const last = pieces[pieces.length - 1];
   for (const sep of Array.from(separators)) {
     if (!pieces.some((p) => "lit" in p && p.lit.includes(sep))) continue;
-    const splittable = slots.every(
-      (p) =>
-        (tailOpen && p === last) ||
-        (p.literal ? !p.glob.includes(sep) : p.excludes.includes(sep) && !p.glob.includes(sep)),
-    );
+    const keeps = (p: Slot) =>
+      p.literal ? !p.glob.includes(sep) : p.excludes.includes(sep) && !p.glob.includes(sep);
+    // a last value that may hold the separator lets an earlier wildcard slide over it
+    const openTail = tailOpen && last !== undefined && isSlot(last) && !keeps(last);
+    const splittable = openTail
+      ? slots.every((p) => p === last || (p.literal && keeps(p)))
+      : slots.every(keeps);
     if (!splittable) continue;
     const spans: Piece[][] = [[]];
     for (const p of pieces) {

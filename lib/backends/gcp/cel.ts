@@ -16,15 +16,22 @@ export function celString(value: string): string {
 }
 
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
+/** CEL's reserved words cannot follow a dot. */
+const RESERVED = new Set(
+  "true false null in as break const continue else for function if import let loop package namespace return var void while".split(
+    " ",
+  ),
+);
+const selectable = (claim: string) => IDENTIFIER.test(claim) && !RESERVED.has(claim);
 
 /** `assertion.repository`, or `assertion['oidc.circleci.com/project-id']` for other names. */
 export function claimRef(claim: string): string {
-  return IDENTIFIER.test(claim) ? `assertion.${claim}` : `assertion[${celString(claim)}]`;
+  return selectable(claim) ? `assertion.${claim}` : `assertion[${celString(claim)}]`;
 }
 
 /** True when the token carries the claim; CEL's `has()` only takes identifier names. */
 export function hasClaim(claim: string): string {
-  return IDENTIFIER.test(claim) ? `has(assertion.${claim})` : `${celString(claim)} in assertion`;
+  return selectable(claim) ? `has(assertion.${claim})` : `(${celString(claim)} in assertion)`;
 }
 
 /**

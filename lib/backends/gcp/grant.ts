@@ -183,5 +183,7 @@ function subjectMapping(identity: IdentityIR): string {
 
 /** The identity's name, fitted to a GCP ID's length limits. */
 function defaultId(name: string, min: number, max: number): string {
-  return fitName(name.length < min ? `${name}-workload` : name, max);
+  const id = fitName(name.length < min ? `${name}-workload` : name, max);
+  // "gcp-" is reserved for Google's own IDs
+  return id.startsWith("gcp-") ? fitName(`wif-${id}`, max) : id;
 }
