@@ -38,7 +38,7 @@ export function oneIdentity(
     issuers: { ci: issuer },
     targets: TARGETS,
     identities: [{ name: "deploy", issuer: "ci", subjects, grants }],
-  } as IntentDocument;
+  } as unknown as IntentDocument;
 }
 
 /** Grants in only the named clouds' targets. */
