@@ -154,8 +154,10 @@ function projectCase(
   let cut = false;
   let lookalike: SubjectCase | undefined;
   for (const assignment of expand(options, residual, c)) {
-    const pieces = c.parts.map((p) => piece(p, assignment, spec, template, residual));
-    const glob = render(pieces, template.separators);
+    const pieces = c.parts.map((p) => piece(p, assignment, spec, residual));
+    const glob = render(pieces, template.separators, residual, (text) =>
+      countParses(text, c, spec),
+    );
     globs.push(glob.glob);
     for (const claim of glob.captured) captured.add(claim);
     cut ||= glob.cut;
@@ -343,7 +345,6 @@ function piece(
   part: SubjectPart,
   assignment: Assignment,
   spec: (claim: string) => ClaimSpec,
-  template: SubjectTemplate,
   residual: Map<string, string>,
 ): Piece {
   if (typeof part === "string") return { lit: part };
@@ -353,7 +354,7 @@ function piece(
   const slot = assignment.get(claim) ?? ANY;
   const wildcard = { claim, glob: "*", literal: false, excludes: s.excludes };
   if (slot.literal) {
-    const bad = valueProblem(slot.value, template.separators, s);
+    const bad = valueProblem(slot.value, s);
     if (bad) {
       residual.set(claim, `${bad}, so sub cannot carry ${JSON.stringify(slot.value)} exactly`);
       return wildcard;
@@ -378,13 +379,10 @@ function literalChars(pattern: string): string {
   return pattern.replace(/[*?]/g, "");
 }
 
-function valueProblem(value: string, separators: string, s: ClaimSpec): string | undefined {
+function valueProblem(value: string, s: ClaimSpec): string | undefined {
   if (s.colonEncoded && /[:%]/.test(value)) {
     return "the issuer writes ':' as '%3A' inside sub and leaves '%' alone, so two values could give the same sub";
   }
-  const sep = Array.from(separators).find((ch) => value.includes(ch));
-  if (sep) return `the value contains "${sep}", which separates values in sub`;
-  if (hasWildcards(value)) return "the value contains a wildcard character";
   return undefined;
 }
 
@@ -396,31 +394,72 @@ function valueProblem(value: string, separators: string, s: ClaimSpec): string |
 function render(
   pieces: readonly Piece[],
   separators: string,
+  residual: Map<string, string>,
+  parses: (text: string) => number,
 ): { glob: SubjectGlob; captured: string[]; cut: boolean } {
-  const literal = pieces.every((p) => "lit" in p || p.literal);
   const text = (ps: readonly Piece[]) => ps.map((p) => ("lit" in p ? p.lit : p.glob)).join("");
   const slotClaims = (ps: readonly Piece[]) =>
     ps.flatMap((p) => ("lit" in p || !p.claim ? [] : [p.claim]));
-  if (literal)
-    return {
-      glob: { text: text(pieces), literal: true },
-      captured: slotClaims(pieces),
-      cut: false,
-    };
-  if (faithful(pieces, separators, true)) {
-    return {
-      glob: { text: text(pieces), literal: false },
-      captured: slotClaims(pieces),
-      cut: false,
-    };
+  if (pieces.every((p) => "lit" in p || p.literal)) {
+    const whole = text(pieces);
+    // one exact sub is exact only if no other split of it into values is possible
+    const captured = parses(whole) > 1 ? [] : slotClaims(pieces);
+    return { glob: { text: whole, literal: true }, captured, cut: false };
   }
-  const first = pieces.findIndex((p) => isSlot(p) && !p.literal);
-  const head = pieces.slice(0, first);
+  // inside a glob, a value's own '*' or '?' would turn into a wildcard
+  const safe = pieces.map((p): Piece => {
+    if (!isSlot(p) || !p.literal || !hasWildcards(p.glob)) return p;
+    if (p.claim)
+      residual.set(
+        p.claim,
+        `the value ${JSON.stringify(p.glob)} holds a wildcard character, which a glob on sub would read as a wildcard`,
+      );
+    return { ...p, glob: "*", literal: false };
+  });
+  if (faithful(safe, separators, true)) {
+    return { glob: { text: text(safe), literal: false }, captured: slotClaims(safe), cut: false };
+  }
+  const first = safe.findIndex((p) => isSlot(p) && !p.literal);
+  const head = safe.slice(0, first);
   return {
     glob: { text: `${text(head)}*`, literal: false },
     captured: slotClaims(head),
     cut: true,
   };
+}
+
+/**
+ * In how many ways (0, 1 or 2 meaning "several") `text` splits into the parts of case `c`,
+ * each value a non-empty run of characters it may hold.
+ */
+function countParses(text: string, c: SubjectCase, spec: (claim: string) => ClaimSpec): number {
+  const t = Array.from(text);
+  const parts = c.parts.map((p): { lit: string[] } | { excludes: string } =>
+    typeof p === "string"
+      ? { lit: Array.from(p) }
+      : { excludes: "claim" in p ? spec(p.claim).excludes : p.excludes },
+  );
+  const memo = new Map<string, number>();
+  const ways = (i: number, pj: number, inValue: boolean): number => {
+    const key = `${i},${pj},${inValue}`;
+    const known = memo.get(key);
+    if (known !== undefined) return known;
+    const part = parts[pj];
+    let n = 0;
+    if (!part) n = i === t.length ? 1 : 0;
+    else if ("lit" in part)
+      n =
+        t.slice(i, i + part.lit.length).join("") === part.lit.join("")
+          ? ways(i + part.lit.length, pj + 1, false)
+          : 0;
+    else {
+      if (inValue) n += ways(i, pj + 1, false);
+      if (i < t.length && !part.excludes.includes(t[i]!)) n += ways(i + 1, pj, true);
+    }
+    memo.set(key, Math.min(n, 2));
+    return Math.min(n, 2);
+  };
+  return ways(0, 0, false);
 }
 
 /**
@@ -432,14 +471,22 @@ function render(
  */
 function faithful(pieces: readonly Piece[], separators: string, tailOpen: boolean): boolean {
   const slots = pieces.filter(isSlot);
-  if (slots.every((p) => p.literal) || slots.length <= 1) return true;
+  if (slots.length <= 1) return true;
   const last = pieces[pieces.length - 1];
+  const open = (p: Slot) => tailOpen && p === last;
+  // what a real value holds is what matters: the glob's own value is only one of them
+  const holdsNo = (p: Slot, ch: string) => p.excludes.includes(ch) && !p.glob.includes(ch);
+  if (slots.every((p) => p.literal)) {
+    const delimiters = Array.from(separators).filter((sep) =>
+      pieces.some((p) => "lit" in p && p.lit.includes(sep)),
+    );
+    return slots.every((p) => open(p) || delimiters.every((sep) => holdsNo(p, sep)));
+  }
   for (const sep of Array.from(separators)) {
     if (!pieces.some((p) => "lit" in p && p.lit.includes(sep))) continue;
-    const keeps = (p: Slot) =>
-      p.literal ? !p.glob.includes(sep) : p.excludes.includes(sep) && !p.glob.includes(sep);
+    const keeps = (p: Slot) => holdsNo(p, sep);
     // a last value that may hold the separator lets an earlier wildcard slide over it
-    const openTail = tailOpen && last !== undefined && isSlot(last) && !keeps(last);
+    const openTail = last !== undefined && isSlot(last) && open(last) && !keeps(last);
     const splittable = openTail
       ? slots.every((p) => p === last || (p.literal && keeps(p)))
       : slots.every(keeps);

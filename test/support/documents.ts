@@ -36,7 +36,7 @@ export function oneIdentity(
   return {
     version: 1,
     issuers: { ci: issuer },
-    targets: TARGETS,
+    targets: structuredClone(TARGETS),
     identities: [{ name: "deploy", issuer: "ci", subjects, grants }],
   } as unknown as IntentDocument;
 }

@@ -119,8 +119,7 @@ function claimFix(claim: string, m: Matcher): string {
 
 /** IAM reads `${` as a policy variable and stores only Latin-1 (plus tab and newlines). */
 function checkValue(value: string, selector: SelectorIR, key: string, issues: Issue[]): boolean {
-  const claim = key.slice(key.lastIndexOf(":") + 1);
-  const path = [...selector.path, ...(selector.claims.has(claim) ? [claim] : [])];
+  const path = [...selector.path, ...claimHolding(selector, key, value)];
   if (value.includes("${")) {
     issues.push(
       error(
@@ -143,6 +142,17 @@ function checkValue(value: string, selector: SelectorIR, key: string, issues: Is
     return false;
   }
   return true;
+}
+
+/** The claim a condition value came from, to point the message at it (sub is built of several). */
+function claimHolding(selector: SelectorIR, key: string, value: string): string[] {
+  const claim = key.slice(key.lastIndexOf(":") + 1);
+  if (selector.claims.has(claim)) return [claim];
+  const found = [...selector.claims].find(([, m]) => {
+    const texts = m.kind === "pattern" ? [m.pattern] : (finiteValues(m) ?? []);
+    return texts.some((t) => value.includes(t));
+  });
+  return found ? [found[0]] : [];
 }
 
 /**

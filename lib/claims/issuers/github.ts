@@ -150,6 +150,7 @@ function githubSubject(config: GithubConfig): SubjectTemplate {
   const immutable = config.subjectFormat === "immutable";
   const keys = config.subjectClaims ?? ["repo", "context"];
   const prEvents = config.pullRequestEvents ?? ["pull_request"];
+  // `repository` is owner/name: written as two values, so an owner alone is matched in sub too
   const repo: SubjectPart[] = immutable
     ? [
         "repo:",
@@ -161,7 +162,7 @@ function githubSubject(config: GithubConfig): SubjectTemplate {
         "@",
         { claim: "repository_id" },
       ]
-    : ["repo:", { claim: "repository" }];
+    : ["repo:", { claim: "repository_owner" }, "/", { claim: "repository_name" }];
   const contexts: SubjectCase[] = [
     {
       label: "a job with an environment",
@@ -206,15 +207,7 @@ function githubSubject(config: GithubConfig): SubjectTemplate {
   }));
   return {
     cases,
-    separators: immutable ? ":@/" : ":",
-    ...(immutable
-      ? {
-          split: {
-            claim: "repository",
-            at: "/",
-            into: ["repository_owner", "repository_name"] as const,
-          },
-        }
-      : {}),
+    separators: immutable ? ":@/" : ":/",
+    split: { claim: "repository", at: "/", into: ["repository_owner", "repository_name"] },
   };
 }
