@@ -41,6 +41,8 @@ export interface IssuerModel {
   readonly audiencePinsOwner?: boolean;
   /** Name claims that can be recycled, each with the ID claim that cannot. */
   readonly mutableNames: readonly { readonly name: string; readonly id: string }[];
+  /** How to pin IDs where a cloud matches sub only, for the mutable_subject warning. */
+  readonly mutableFix?: string;
   /** Claims that narrow trust to a branch, tag or deployment environment. */
   readonly refClaims: readonly string[];
   /** Default `aud` per cloud; for GCP undefined means the provider's own name. */

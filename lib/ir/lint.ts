@@ -117,12 +117,24 @@ function risks(claims: ReadonlyMap<string, Matcher>, issuer: IssuerModel, path: 
         warning(
           "mutable_subject",
           path,
-          `${byName.map((n) => n.name).join(" and ")} can be recycled: a renamed or deleted name can be registered again by someone else; also pin ${byName.map((n) => n.id).join(" and ")}: IDs never change`,
+          `${byName.map((n) => n.name).join(" and ")} can be recycled: a renamed or deleted name can be registered again by someone else; also pin ${byName.map((n) => n.id).join(" and ")}, which are never reused${issuer.mutableFix ? ` (${issuer.mutableFix})` : ""}`,
         ),
       );
     }
   }
-  if (
+  const event = claims.get("event_name");
+  // a selector for pull request jobs (and not for pushes) is narrow in its own way
+  const onlyPullRequests =
+    event !== undefined && matches(event, "pull_request") && !matches(event, "push");
+  if (issuer.kind === "github" && onlyPullRequests) {
+    issues.push(
+      warning(
+        "broad_ref_trust",
+        [...path, "event_name"],
+        "pull request jobs run code from any branch before it is reviewed; keep this identity's grants read-only",
+      ),
+    );
+  } else if (
     issuer.refClaims.length &&
     !claims.has("sub") &&
     !issuer.refClaims.some((c) => narrows(claims.get(c)))
@@ -131,11 +143,10 @@ function risks(claims: ReadonlyMap<string, Matcher>, issuer: IssuerModel, path: 
       warning(
         "broad_ref_trust",
         path,
-        `any branch, tag${issuer.kind === "github" ? " or pull request" : ""} can use this identity because none of ${issuer.refClaims.join(", ")} is pinned; pin one to the branch, tag or environment that deploys`,
+        `any ${issuer.kind === "github" ? "branch, tag or pull request" : "branch or tag"} can use this identity because none of ${issuer.refClaims.join(", ")} is pinned; pin one to the branch, tag or environment that deploys`,
       ),
     );
   }
-  const event = claims.get("event_name");
   if (issuer.kind === "github" && event && matches(event, "pull_request_target")) {
     issues.push(
       warning(

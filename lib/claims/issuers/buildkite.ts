@@ -83,6 +83,8 @@ export function buildkiteIssuer(config: BuildkiteConfig): IssuerModel {
       { name: "organization_slug", id: "organization_id" },
       { name: "pipeline_slug", id: "pipeline_id" },
     ],
+    mutableFix:
+      "only GCP can check them: Buildkite builds sub from slugs, and AWS and Azure match sub only",
     refClaims: ["build_branch", "build_tag"],
     audiences: { aws: AWS_AUDIENCE, azure: AZURE_AUDIENCE },
     gcpAudienceHttps: true,

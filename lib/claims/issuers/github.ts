@@ -131,6 +131,8 @@ export function githubIssuer(config: GithubConfig): IssuerModel {
       { name: "repository", id: "repository_id" },
       { name: "repository_owner", id: "repository_owner_id" },
     ],
+    mutableFix:
+      "AWS and GCP check the IDs directly; Azure matches sub only, so opt the repository into immutable subjects and set subjectFormat: immutable on the issuer",
     refClaims: ["ref", "environment"],
     audiences: { aws: AWS_AUDIENCE, azure: AZURE_AUDIENCE },
     gcpAudienceHttps: true,

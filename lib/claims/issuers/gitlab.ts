@@ -34,13 +34,16 @@ const CLAIMS = [
   "project_visibility",
 ];
 
-/** The orders GitLab accepts for `ci_id_token_sub_claim_components` (project_path first). */
-export const GITLAB_SUBJECT_ORDERS = [
-  "project_path,ref_type,ref",
-  "project_path,ref,ref_type",
-  "project_path,ref",
-  "project_path,ref_type",
-];
+/**
+ * The orders GitLab accepts for `ci_id_token_sub_claim_components`: project_path or project_id
+ * first, then ref_type and ref.
+ */
+export const GITLAB_SUBJECT_ORDERS = ["project_path", "project_id"].flatMap((head) => [
+  `${head},ref_type,ref`,
+  `${head},ref,ref_type`,
+  `${head},ref`,
+  `${head},ref_type`,
+]);
 
 const NO_COLON: ClaimSpec = { excludes: ":" };
 
@@ -76,6 +79,8 @@ export function gitlabIssuer(config: GitlabConfig): IssuerModel {
       { name: "project_path", id: "project_id" },
       { name: "namespace_path", id: "namespace_id" },
     ],
+    mutableFix:
+      "AWS and Azure match sub only, so also set subjectClaims: [project_id, ref_type, ref] on the issuer (the project's ci_id_token_sub_claim_components) and select project_id instead of project_path",
     refClaims: ["ref", "environment"],
     audiences: { aws: AWS_AUDIENCE, azure: AZURE_AUDIENCE },
     gcpAudienceHttps: true,

@@ -71,6 +71,8 @@ export function terraformCloudIssuer(config: TerraformCloudConfig): IssuerModel 
       { name: "terraform_project_name", id: "terraform_project_id" },
       { name: "terraform_workspace_name", id: "terraform_workspace_id" },
     ],
+    mutableFix:
+      "only GCP can check them: HCP Terraform builds sub from names, and AWS and Azure match sub only",
     refClaims: ["terraform_workspace_name", "terraform_workspace_id", "terraform_full_workspace"],
     audiences: { aws: "aws.workload.identity", azure: AZURE_AUDIENCE },
     gcpAudienceHttps: false,
