@@ -24,7 +24,7 @@ export function analyse(document: unknown): Analysis {
   if (!parsed.document) return { issues: parsed.issues };
   const { ir, issues } = resolve(parsed.document);
   const identities = ir.identities.map((identity) => planIdentity(identity, issues));
-  issues.push(...nameConflicts(identities, ir.identities));
+  for (const issue of nameConflicts(identities, ir.identities)) issues.push(issue);
   const plan = { identities: shareProviders(identities) };
   return issues.some(isError) ? { issues } : { plan, issues };
 }
@@ -48,7 +48,7 @@ export function compile(document: unknown): { plan: Plan; warnings: readonly Iss
 function planIdentity(identity: IdentityIR, issues: Issue[]): IdentityPlan {
   const grants = identity.grants.map((grant) => {
     const built = planGrant(identity, grant);
-    issues.push(...built.issues);
+    for (const issue of built.issues) issues.push(issue);
     return built.plan;
   });
   return {

@@ -75,7 +75,9 @@ export function isError(issue: Issue): boolean {
 /** `identities[0].subjects[1].ref`; keys that are not identifiers are quoted. */
 export function formatPath(path: Path): string {
   let out = "";
-  for (const key of path) {
+  for (const whole of path) {
+    // a path names keys the user wrote, which may be huge; messages quote them in full
+    const key = typeof whole === "string" && whole.length > 60 ? `${whole.slice(0, 50)}…` : whole;
     if (typeof key === "number") out += `[${key}]`;
     else if (/^[A-Za-z_][A-Za-z0-9_-]*$/.test(key)) out += out ? `.${key}` : key;
     else out += `[${JSON.stringify(key)}]`;

@@ -17,14 +17,20 @@ export function issueJson(issue: LocatedIssue): Record<string, unknown> {
 
 /** `file:line:col: ✖ code: message` lines, then a one-line tally. */
 export function formatIssueList(file: string, issues: readonly LocatedIssue[]): string {
-  const lines = issues.map((i) => {
+  const shown = issues.slice(0, MAX_LISTED);
+  const lines = shown.map((i) => {
     const where = i.line !== undefined ? `${file}:${i.line}:${i.column}` : file;
     const mark = i.severity === "error" ? "✖ error" : "⚠ warning";
     const path = i.path.length ? `\n    at ${formatPath(i.path)}` : "";
     return `${where}: ${mark} ${i.code}: ${i.message}${path}`;
   });
-  return [...lines, tally(issues)].join("\n");
+  const more = issues.length - shown.length;
+  const rest = more > 0 ? [`... and ${more} more; --json lists them all`] : [];
+  return [...lines, ...rest, tally(issues)].join("\n");
 }
+
+/** A human reads the first hundred; a runaway document can hold far more. */
+const MAX_LISTED = 100;
 
 function tally(issues: readonly Issue[]): string {
   const errors = issues.filter((i) => i.severity === "error").length;

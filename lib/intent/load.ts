@@ -1,5 +1,13 @@
 import type { Node } from "yaml";
-import { LineCounter, isNode, parseDocument as parseYaml } from "yaml";
+import {
+  LineCounter,
+  isAlias,
+  isMap,
+  isPair,
+  isScalar,
+  isSeq,
+  parseDocument as parseYaml,
+} from "yaml";
 import type { Issue, Path } from "../errors";
 import { error } from "../errors";
 
@@ -14,28 +22,59 @@ export interface LoadedText {
   readonly locate: (issue: Issue) => LocatedIssue;
 }
 
+/** Intent documents are a few levels deep; far deeper input only exhausts the parser's stack. */
+const MAX_FLOW_DEPTH = 64;
+const MAX_BLOCK_DEPTH = 256;
+
 /**
- * Parses YAML or JSON text (JSON is YAML). Duplicate keys, unknown tags and alias bombs are
- * syntax errors, not silently resolved.
+ * Parses YAML or JSON text (JSON is YAML). Duplicate keys, unknown tags, runaway nesting and
+ * alias bombs are syntax errors, not silently resolved. Linear in the size of the text.
  */
 export function loadText(text: string): LoadedText {
+  const unlocated = (i: Issue): LocatedIssue => i;
   const lines = new LineCounter();
+  const at = (offset: number) => {
+    const { line, col } = lines.linePos(offset);
+    return { line, column: col };
+  };
+  const { flow, block } = nestingDepth(text);
+  if (flow > MAX_FLOW_DEPTH || block > MAX_BLOCK_DEPTH) {
+    const message = `the file nests too deep (${flow > MAX_FLOW_DEPTH ? `${flow} levels of brackets` : `${block} levels of indentation`}); intent documents need a few levels`;
+    return { issues: [error("invalid_syntax", [], message)], locate: unlocated };
+  }
+  // duplicate keys are found by `index` below: the parser's own check is quadratic
   const doc = parseYaml(text, {
     lineCounter: lines,
-    uniqueKeys: true,
+    uniqueKeys: false,
     prettyErrors: false,
     strict: true,
   });
-  const at = (offset: number) => lines.linePos(offset);
   const problems = [...doc.errors, ...doc.warnings];
   if (problems.length) {
     return {
-      issues: problems.map((p) => {
-        const { line, col } = at(p.pos[0]);
-        const message = `the file is not valid YAML or JSON: ${p.message.split("\n")[0]}`;
-        return { ...error("invalid_syntax", [], message), line, column: col };
-      }),
-      locate: (i) => i,
+      issues: problems.map((p) => ({
+        ...error(
+          "invalid_syntax",
+          [],
+          `the file is not valid YAML or JSON: ${p.message.split("\n")[0]}`,
+        ),
+        ...at(p.pos[0]),
+      })),
+      locate: unlocated,
+    };
+  }
+  const { places, duplicates } = index(doc.contents);
+  if (duplicates.length) {
+    return {
+      issues: duplicates.map(({ key, offset }) => ({
+        ...error(
+          "invalid_syntax",
+          [],
+          `the file is not valid YAML or JSON: the key ${JSON.stringify(key).slice(0, 80)} appears twice in one mapping`,
+        ),
+        ...at(offset),
+      })),
+      locate: unlocated,
     };
   }
   let data: unknown;
@@ -45,28 +84,84 @@ export function loadText(text: string): LoadedText {
     const message = e instanceof Error ? e.message : String(e);
     return {
       issues: [error("invalid_syntax", [], `the file cannot be read as data: ${message}`)],
-      locate: (i) => i,
+      locate: unlocated,
     };
   }
   const locate = (issue: Issue): LocatedIssue => {
-    const node = nearestNode(doc.contents, issue.path);
-    if (!node?.range) return issue;
-    const { line, col } = at(node.range[0]);
-    return { ...issue, line, column: col };
+    // an unknown key is shown where the key is written, anything else where its value is
+    const keyed =
+      issue.code === "unknown_key" ? places.get(`${pathKey(issue.path)}#key`) : undefined;
+    for (let n = issue.path.length; n >= 0; n--) {
+      const offset = keyed ?? places.get(pathKey(issue.path.slice(0, n)));
+      if (offset !== undefined) return { ...issue, ...at(offset) };
+    }
+    return issue;
   };
   return { data, issues: [], locate };
 }
 
-/** The node at `path`, or the deepest ancestor that exists (for missing keys). */
-function nearestNode(root: unknown, path: Path): Node | undefined {
-  let node = isNode(root) ? root : undefined;
-  for (const key of path) {
-    const next = (node as { get?: (k: unknown, keep: boolean) => unknown } | undefined)?.get?.(
-      key,
-      true,
-    );
-    if (!isNode(next)) break;
-    node = next;
+function pathKey(path: Path): string {
+  return JSON.stringify(path);
+}
+
+/**
+ * Where each path's value (and each key) starts, and the keys written twice in one mapping.
+ * Walks every node once; aliases are not followed, so an alias bomb stays cheap.
+ */
+function index(root: unknown): {
+  places: Map<string, number>;
+  duplicates: { key: string; offset: number }[];
+} {
+  const places = new Map<string, number>();
+  const duplicates: { key: string; offset: number }[] = [];
+  const stack: { node: unknown; path: Path }[] = [{ node: root, path: [] }];
+  while (stack.length) {
+    const { node, path } = stack.pop()!;
+    const start = (node as Node | undefined)?.range?.[0];
+    if (start !== undefined) places.set(pathKey(path), start);
+    if (isMap(node)) {
+      const seen = new Set<string>();
+      for (const pair of node.items) {
+        if (!isPair(pair)) continue;
+        const key = isScalar(pair.key) ? String(pair.key.value) : JSON.stringify(pair.key);
+        const keyStart = (pair.key as Node | null)?.range?.[0] ?? start ?? 0;
+        if (seen.has(key)) duplicates.push({ key, offset: keyStart });
+        seen.add(key);
+        places.set(`${pathKey([...path, key])}#key`, keyStart);
+        stack.push({ node: pair.value, path: [...path, key] });
+      }
+    } else if (isSeq(node)) {
+      node.items.forEach((item, i) => stack.push({ node: item, path: [...path, i] }));
+    } else if (isAlias(node)) {
+      continue;
+    }
   }
-  return node;
+  return { places, duplicates };
+}
+
+/**
+ * A cheap estimate of how deep the text nests: flow brackets outside quotes and comments, and
+ * per line the indentation plus leading `- ` entries. Runs before the parser, which recurses
+ * per level.
+ */
+function nestingDepth(text: string): { flow: number; block: number } {
+  let flow = 0;
+  let maxFlow = 0;
+  let maxBlock = 0;
+  for (const line of text.split("\n")) {
+    const lead = /^( *)((?:- +)*)/.exec(line)!;
+    maxBlock = Math.max(maxBlock, lead[1]!.length + (lead[2]!.match(/-/g)?.length ?? 0));
+    let quote: string | undefined;
+    for (let i = 0; i < line.length; i++) {
+      const ch = line[i]!;
+      if (quote) {
+        if (ch === "\\" && quote === '"') i++;
+        else if (ch === quote) quote = undefined;
+      } else if (ch === '"' || ch === "'") quote = ch;
+      else if (ch === "#" && (i === 0 || line[i - 1] === " ")) break;
+      else if (ch === "[" || ch === "{") maxFlow = Math.max(maxFlow, ++flow);
+      else if (ch === "]" || ch === "}") flow = Math.max(0, flow - 1);
+    }
+  }
+  return { flow: maxFlow, block: maxBlock };
 }

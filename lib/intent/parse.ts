@@ -20,24 +20,25 @@ function fromZod(issue: ZodIssue, base: Path, root: unknown): Issue[] {
   ];
   const input = (issue as { input?: unknown }).input;
   switch (issue.code) {
-    case "invalid_type":
-      if (input === undefined) {
-        return [error("missing_key", path, `${String(path[path.length - 1])} is required`)];
-      }
-      return [
-        error("invalid_type", path, `expected ${article(issue.expected)}, got ${describe(input)}`),
-      ];
+    case "invalid_type": {
+      if (input === undefined) return [missing(path)];
+      const expected = TYPE_NAMES[issue.expected] ?? issue.expected;
+      return [error("invalid_type", path, `expected ${article(expected)}, got ${describe(input)}`)];
+    }
     case "unrecognized_keys":
       return issue.keys.map((key) => unknownKey([...path, key], key, allowedKeys(path, root)));
     case "invalid_union": {
       if ("discriminator" in issue && issue.discriminator) {
-        const options = (issue as { options?: unknown[] }).options ?? [];
+        const options = ((issue as { options?: unknown[] }).options ?? []).join(", ");
+        const given = valueAt(root, path);
+        if (given === undefined) {
+          return [
+            error("missing_key", path, `${issue.discriminator} is required; use one of ${options}`),
+          ];
+        }
+        const what = `${String(path[0] ?? "").replace(/s$/, "")} ${issue.discriminator}`;
         return [
-          error(
-            "invalid_value",
-            path,
-            `unknown ${String(path[0] ?? "").replace(/s$/, "")} ${issue.discriminator} ${describe(valueAt(root, path))}; use one of ${options.join(", ")}`,
-          ),
+          error("invalid_value", path, `unknown ${what} ${describe(given)}; use one of ${options}`),
         ];
       }
       const branch = likelyBranch(issue.errors);
@@ -48,9 +49,38 @@ function fromZod(issue: ZodIssue, base: Path, root: unknown): Issue[] {
       const why = issue.issues.map((i) => i.message).join("; ");
       return [error("invalid_value", path, `the name ${describe(input)} is not valid: ${why}`)];
     }
+    case "invalid_value": {
+      if (input === undefined) return [missing(path, issue.message)];
+      // zod's own wording reads "Invalid input: expected ..."; say which values are allowed
+      const message = issue.message.startsWith("Invalid")
+        ? `expected ${issue.values.map((v) => JSON.stringify(v)).join(" or ")}`
+        : issue.message;
+      return [error("invalid_value", path, `${message}, got ${describe(input)}`)];
+    }
     default:
       return [error(codeFor(issue), path, `${issue.message}, got ${describe(input)}`)];
   }
+}
+
+/** The document's words for zod's type names. */
+const TYPE_NAMES: Readonly<Record<string, string>> = {
+  record: "mapping",
+  object: "mapping",
+  array: "list",
+  int: "integer",
+};
+
+function missing(path: Path, hint?: string): Issue {
+  if (path.length === 0) {
+    return error(
+      "missing_key",
+      path,
+      "the document is empty; an intent document starts with version: 1",
+    );
+  }
+  const key = String(path[path.length - 1]);
+  const why = hint && !hint.startsWith("Invalid") ? `: ${hint}` : "";
+  return error("missing_key", path, `${key} is required${why}`);
 }
 
 function codeFor(issue: ZodIssue): IssueCode {

@@ -8,6 +8,9 @@ import { claimSpec } from "../claims/issuer";
 import type { Issue, Path } from "../errors";
 import { error, quote, warning } from "../errors";
 
+/** Unknown claims reported one by one per selector; the rest are summed up in one issue. */
+const MAX_UNKNOWN = 10;
+
 /** Prefixes that leave a ref pattern open to every branch, tag or pull request. */
 const OPEN_REF_PREFIXES = new Set(["", "refs/", "refs/heads/", "refs/tags/", "refs/pull/"]);
 
@@ -22,6 +25,7 @@ export function lintSelector(
   options: { readonly immutable: boolean; readonly audiencePinsOwner: boolean },
 ): Issue[] {
   const issues: Issue[] = [];
+  const unknown: string[] = [];
   for (const claim of claims.keys()) {
     if (RESERVED_CLAIMS.has(claim)) {
       issues.push(
@@ -34,8 +38,24 @@ export function lintSelector(
         ),
       );
     } else if (!knowsClaim(issuer, claim)) {
-      issues.push(error("unknown_claim", [...path, claim], unknownClaimMessage(claim, issuer)));
+      unknown.push(claim);
     }
+  }
+  for (const claim of unknown.slice(0, MAX_UNKNOWN)) {
+    issues.push(error("unknown_claim", [...path, claim], unknownClaimMessage(claim, issuer)));
+  }
+  if (unknown.length > MAX_UNKNOWN) {
+    const rest = unknown.slice(MAX_UNKNOWN);
+    issues.push(
+      error(
+        "unknown_claim",
+        path,
+        `${rest.length} more claims ${issuer.label} tokens do not have: ${rest
+          .slice(0, 5)
+          .map((c) => quote(c))
+          .join(", ")}${rest.length > 5 ? ", ..." : ""}`,
+      ),
+    );
   }
   if (issues.length) return issues;
 

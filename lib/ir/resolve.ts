@@ -35,7 +35,7 @@ export function resolve(doc: ParsedDocument): { ir: DocumentIR; issues: Issue[] 
   for (const [name, config] of Object.entries(doc.issuers)) {
     const model = issuerModel(config);
     issuers.set(name, { config, model });
-    issues.push(...issuerIssues(config, model, ["issuers", name]));
+    for (const issue of issuerIssues(config, model, ["issuers", name])) issues.push(issue);
   }
   const targets = new Map<string, TargetIR>();
   for (const [name, config] of Object.entries(doc.targets)) {
@@ -77,6 +77,7 @@ export function resolve(doc: ParsedDocument): { ir: DocumentIR; issues: Issue[] 
       !!issuer.model.audiencePinsOwner &&
       !issuer.config.audiences &&
       identity.grants.every((g) => g.audience === undefined);
+    let unreadable = false;
     const selectors = identity.subjects.map((subject, j): SelectorIR => {
       const claims = new Map<string, Matcher>(
         Object.entries(subject)
@@ -84,14 +85,18 @@ export function resolve(doc: ParsedDocument): { ir: DocumentIR; issues: Issue[] 
           .map(([k, m]) => [k, normalizeMatcher(m)]),
       );
       const spath: Path = [...path, "subjects", j];
-      issues.push(
-        ...lintSelector(claims, issuer.model, spath, {
-          immutable: issuer.config.kind === "github" && issuer.config.subjectFormat === "immutable",
-          audiencePinsOwner,
-        }),
-      );
+      const found = lintSelector(claims, issuer.model, spath, {
+        immutable: issuer.config.kind === "github" && issuer.config.subjectFormat === "immutable",
+        audiencePinsOwner,
+      });
+      for (const issue of found) {
+        issues.push(issue);
+        if (issue.code === "unknown_claim" || issue.code === "reserved_claim") unreadable = true;
+      }
       return { claims, path: spath };
     });
+    // claims the issuer does not have would only add noise in every cloud; stop here
+    if (unreadable) return;
     identities.push({
       name: identity.name,
       ...(identity.description !== undefined ? { description: identity.description } : {}),

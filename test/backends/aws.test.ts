@@ -21,7 +21,7 @@ function awsOf(issuer: object, subjects: object[], grant: object = {}): AwsArtef
   assert.ok(plan, `unexpected issues: ${issues.map((i) => i.message).join("; ")}`);
   const g = plan.identities[0]!.grants[0]!;
   assert.equal(g.cloud, "aws");
-  return g.artefacts as AwsArtefacts;
+  return g.artefacts;
 }
 
 function errorsOf(document: unknown): [string, string][] {
@@ -117,7 +117,7 @@ describe("aws backend", () => {
 
   it("derives ARNs, names and the provider's client IDs from every grant of the account", () => {
     const document = oneIdentity(
-      GITHUB as never,
+      GITHUB,
       [{ repository: "acme/api", environment: "production" }],
       [{ target: "aws-prod", audience: "custom-aud", roleName: "Deployer", rolePath: "/ci/" }],
     );
@@ -145,7 +145,7 @@ describe("aws backend", () => {
 
   it("uses the partition in every ARN", () => {
     const document = oneIdentity(
-      GITHUB as never,
+      GITHUB,
       [{ repository: "acme/api", environment: "production" }],
       [{ target: "aws-prod" }],
     );
@@ -172,11 +172,7 @@ describe("aws backend", () => {
       [["claim_not_expressible", "identities[0].subjects[0].ref"]],
     );
     const [issue] = analyse(
-      oneIdentity(
-        ghes as never,
-        [{ repository: "acme/api", ref: "refs/heads/main" }],
-        grantsIn("aws"),
-      ),
+      oneIdentity(ghes, [{ repository: "acme/api", ref: "refs/heads/main" }], grantsIn("aws")),
     ).issues;
     assert.equal(
       issue!.message,
@@ -228,7 +224,7 @@ describe("aws backend", () => {
       },
     ];
     const withQuota = (quota: number) => {
-      const document = oneIdentity(GITHUB as never, subjects as never, grantsIn("aws"));
+      const document = oneIdentity(GITHUB, subjects, grantsIn("aws"));
       (document.targets as Record<string, unknown>)["aws-prod"] = {
         cloud: "aws",
         accountId: "111111111111",
@@ -273,9 +269,7 @@ describe("aws backend", () => {
               ...s,
               repository_owner: "acme",
             }));
-            const { plan } = analyse(
-              oneIdentity(issuer as never, subjects as never, grantsIn("aws")),
-            );
+            const { plan } = analyse(oneIdentity(issuer, subjects, grantsIn("aws")));
             if (!plan) return;
             compiled++;
             const policy = (plan.identities[0]!.grants[0]!.artefacts as AwsArtefacts).trustPolicy;

@@ -211,9 +211,7 @@ describe("azure backend", () => {
         fc.array(model.tokens, { minLength: 25, maxLength: 25 }),
         (raw, tokens) => {
           const subjects = raw.map((s) => ({ ...s, repository_owner: "acme" }));
-          const { plan } = analyse(
-            oneIdentity(GITHUB as never, subjects as never, grantsIn("azure")),
-          );
+          const { plan } = analyse(oneIdentity(GITHUB, subjects, grantsIn("azure")));
           if (!plan) return;
           compiled++;
           const { credentials } = plan.identities[0]!.grants[0]!.artefacts as AzureArtefacts;

@@ -143,9 +143,10 @@ const TABLE: TableCase[] = [
     // every selector fixes sub to a short literal, so google.subject is sub itself
     subject: "assertion.sub",
     condition:
-      "(has(assertion.environment) && assertion.environment == 'production' && has(assertion.repository) && assertion.repository == 'acme/api')" +
-      " || (has(assertion.environment) && assertion.environment in ['qa', 'staging'] && has(assertion.repository) && assertion.repository == 'acme/api')" +
-      " || (!has(assertion.environment) && has(assertion.ref) && assertion.ref == 'refs/heads/main' && has(assertion.repository) && assertion.repository == 'acme/api')",
+      // terms are sorted, so the order of selectors in the document cannot change the provider
+      "(!has(assertion.environment) && has(assertion.ref) && assertion.ref == 'refs/heads/main' && has(assertion.repository) && assertion.repository == 'acme/api')" +
+      " || (has(assertion.environment) && assertion.environment == 'production' && has(assertion.repository) && assertion.repository == 'acme/api')" +
+      " || (has(assertion.environment) && assertion.environment in ['qa', 'staging'] && has(assertion.repository) && assertion.repository == 'acme/api')",
     mode: "impersonate",
     roles: ["roles/run.admin"],
   },
@@ -165,11 +166,11 @@ const TABLE: TableCase[] = [
     audience: HTTPS_AUDIENCE,
     subject: GUARD + GITHUB_SHORT,
     condition:
-      "(has(assertion.ref) && assertion.ref.startsWith('refs/tags/v') && has(assertion.repository) && assertion.repository == 'acme/api')" +
-      " || (has(assertion.environment) && assertion.environment.endsWith('-prod') && has(assertion.repository) && assertion.repository == 'acme/api')" +
-      " || (has(assertion.repository_owner) && assertion.repository_owner == 'acme' && has(assertion.workflow) && assertion.workflow.contains('x'))" +
+      "(has(assertion.environment) && assertion.environment.endsWith('-prod') && has(assertion.repository) && assertion.repository == 'acme/api')" +
       // the regex (?s)^v.\..*$ , its backslash doubled inside the CEL string literal
-      " || (has(assertion.ref) && assertion.ref.matches('(?s)^v.\\\\..*$') && has(assertion.repository_owner) && assertion.repository_owner == 'acme')",
+      " || (has(assertion.ref) && assertion.ref.matches('(?s)^v.\\\\..*$') && has(assertion.repository_owner) && assertion.repository_owner == 'acme')" +
+      " || (has(assertion.ref) && assertion.ref.startsWith('refs/tags/v') && has(assertion.repository) && assertion.repository == 'acme/api')" +
+      " || (has(assertion.repository_owner) && assertion.repository_owner == 'acme' && has(assertion.workflow) && assertion.workflow.contains('x'))",
     mode: "direct",
     roles: ["roles/viewer", "projects/acme-prod/roles/deployer"],
   },
@@ -195,9 +196,9 @@ const TABLE: TableCase[] = [
     // `in` binds looser than `!`, so the presence tests need their parentheses
     condition:
       "(('oidc.circleci.com/project-id' in assertion) && assertion['oidc.circleci.com/project-id'] == '5f3a'" +
-      " && ('oidc.circleci.com/vcs-ref' in assertion) && assertion['oidc.circleci.com/vcs-ref'] == 'refs/heads/main')" +
+      " && !('oidc.circleci.com/vcs-origin' in assertion))" +
       " || (('oidc.circleci.com/project-id' in assertion) && assertion['oidc.circleci.com/project-id'] == '5f3a'" +
-      " && !('oidc.circleci.com/vcs-origin' in assertion))",
+      " && ('oidc.circleci.com/vcs-ref' in assertion) && assertion['oidc.circleci.com/vcs-ref'] == 'refs/heads/main')",
     mode: "impersonate",
     roles: ["roles/viewer"],
   },

@@ -32,8 +32,7 @@ export function iamAllows(policy: TrustPolicy, principal: string, context: Claim
 
 /** A token's claims as the condition keys of a provider: `<host>:<claim>`. */
 export function conditionContext(host: string, claims: Claims, aud: string): Claims {
-  return Object.fromEntries([
-    [`${host}:aud`, aud],
-    ...Object.entries(claims).flatMap(([k, v]) => (v === undefined ? [] : [[`${host}:${k}`, v]])),
-  ]);
+  const context: Record<string, string> = { [`${host}:aud`]: aud };
+  for (const [k, v] of Object.entries(claims)) if (v !== undefined) context[`${host}:${k}`] = v;
+  return context;
 }

@@ -70,10 +70,11 @@ function globCel(ref: string, pattern: string): string {
 
 /** OR of the selectors' conjunctions, each claim test in claim-name order. */
 export function conditionCel(selectors: readonly ReadonlyMap<string, Matcher>[]): string {
+  // sorted, so the order of selectors in the document never changes the provider
   const terms = [
     ...new Set(
       selectors.map((claims) => [...claims].map(([c, m]) => matcherCel(c, m)).join(" && ")),
     ),
-  ];
+  ].sort();
   return terms.length === 1 ? terms[0]! : terms.map((t) => `(${t})`).join(" || ");
 }
