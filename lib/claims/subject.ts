@@ -89,12 +89,23 @@ export function projectSubject(
   const subjects = new Map<string, SubjectGlob>();
   const residual = new Map<string, string>();
   let satisfiable = false;
+  const results: CaseResult[] = [];
   for (const c of template.cases) {
     const result = projectCase(selector, c, template, spec);
     if (!result) continue;
     satisfiable = true;
+    results.push(result);
     for (const g of result.globs) subjects.set(`${g.literal}:${g.text}`, g);
     for (const [k, why] of result.residual) if (!residual.has(k)) residual.set(k, why);
+  }
+  // a hint to rule a case out helps only if another case's sub decides the claim
+  for (const r of results) {
+    for (const [claim, hint] of r.hinted) {
+      const why = residual.get(claim);
+      if (why && results.some((o) => o !== r && o.decided.has(claim))) {
+        residual.set(claim, `${why} (to make sub decide it, ${hint})`);
+      }
+    }
   }
   return { satisfiable, subjects: [...subjects.values()], residual };
 }
@@ -128,6 +139,10 @@ const isSlot = (p: Piece): p is Slot => !("lit" in p);
 interface CaseResult {
   readonly globs: readonly SubjectGlob[];
   readonly residual: ReadonlyMap<string, string>;
+  /** Claims this case's sub decides. */
+  readonly decided: ReadonlySet<string>;
+  /** Residual claims the case's `ruleOut` hint would help with. */
+  readonly hinted: ReadonlyMap<string, string>;
 }
 
 function projectCase(
@@ -163,6 +178,7 @@ function projectCase(
     cut ||= glob.cut;
     lookalike ??= template.cases.find((other) => other !== c && overlaps(glob.glob, other, spec));
   }
+  const hinted = new Map<string, string>();
   for (const [claim, m] of selector) {
     if (residual.has(claim)) continue;
     if (lookalike) {
@@ -178,13 +194,11 @@ function projectCase(
     const split = template.split;
     if (split?.claim === claim && split.into.every((k) => captured.has(k) && !residual.has(k)))
       continue;
-    const base = `the sub of ${c.label} does not carry ${claim}`;
-    residual.set(
-      claim,
-      cut ? cutReason(c) : c.ruleOut ? `${base} (to make sub decide it, ${c.ruleOut})` : base,
-    );
+    residual.set(claim, cut ? cutReason(c) : `the sub of ${c.label} does not carry ${claim}`);
+    if (!cut && c.ruleOut) hinted.set(claim, c.ruleOut);
   }
-  return { globs, residual };
+  const decided = new Set([...selector.keys()].filter((k) => !residual.has(k)));
+  return { globs, residual, decided, hinted };
 }
 
 /**

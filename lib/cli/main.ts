@@ -1,9 +1,9 @@
 #!/usr/bin/env node
-import { readFileSync, statSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { analyse } from "../compile";
+import { readIntentFile } from "../intent/file";
 import type { LocatedIssue } from "../intent/load";
-import { loadText } from "../intent/load";
 import { formatIssueList, formatPlan, issueJson } from "./format";
 
 const USAGE = `usage: trustplane <command> FILE [--json]
@@ -18,8 +18,6 @@ options:
   --version    print the version
 
 exit codes: 0 fine, 1 the intent has errors, 2 usage error or unreadable input`;
-
-const MAX_BYTES = 5 * 1024 * 1024;
 
 /** Runs the CLI; returns the exit code. Writes only to the given streams. */
 export function run(
@@ -60,10 +58,11 @@ export function run(
     err(`trustplane: ${file ? `unexpected argument "${extra[0]}"` : "missing FILE"}\n\n${USAGE}`);
     return 2;
   }
-  const text = readIntent(file, err);
-  if (text === undefined) return 2;
-
-  const loaded = loadText(text);
+  const loaded = readIntentFile(file);
+  if ("unreadable" in loaded) {
+    err(`trustplane: cannot read ${file}: ${loaded.unreadable}`);
+    return 2;
+  }
   if (loaded.data === undefined) {
     report(file, loaded.issues, !!values.json, out, err);
     return 2;
@@ -93,33 +92,6 @@ function report(
   const ok = !issues.some((i) => i.severity === "error");
   if (json) out(JSON.stringify({ ok, issues: issues.map(issueJson) }, null, 2));
   else (ok ? out : err)(formatIssueList(file, issues));
-}
-
-function readIntent(file: string, err: (s: string) => void): string | undefined {
-  try {
-    const size = statSync(file).size;
-    if (size > MAX_BYTES) {
-      err(`trustplane: ${file} is ${size} bytes; intent documents are at most ${MAX_BYTES} bytes`);
-      return undefined;
-    }
-    const bytes = readFileSync(file);
-    const text = new TextDecoder("utf-8", { fatal: true }).decode(bytes);
-    return text.replace(/^\uFEFF/, "");
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    const why =
-      code === "ENOENT"
-        ? "no such file"
-        : code === "EISDIR"
-          ? "it is a directory"
-          : code === "EACCES"
-            ? "permission denied"
-            : e instanceof TypeError
-              ? "it is not UTF-8 text"
-              : (e as Error).message;
-    err(`trustplane: cannot read ${file}: ${why}`);
-    return undefined;
-  }
 }
 
 function version(): string {

@@ -79,7 +79,7 @@ function missing(path: Path, hint?: string): Issue {
     );
   }
   const key = String(path[path.length - 1]);
-  const why = hint && !hint.startsWith("Invalid") ? `: ${hint}` : "";
+  const why = hint && !hint.startsWith("Invalid") ? `; ${hint}` : "";
   return error("missing_key", path, `${key} is required${why}`);
 }
 

@@ -325,7 +325,7 @@ export const Identity = z.strictObject({
 });
 
 export const IntentDocument = z.strictObject({
-  version: z.literal(1, "this is version 1 of the intent document: set version: 1"),
+  version: z.literal(1, "set version: 1, the version of the intent document this trustplane reads"),
   issuers: z.record(Name, Issuer),
   targets: z.record(Name, Target),
   identities: z.array(Identity),

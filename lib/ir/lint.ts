@@ -101,13 +101,23 @@ export function lintSelector(
   return [...issues, ...risks(claims, issuer, path)];
 }
 
+/** Words people write for a claim that has another name. */
+const SYNONYMS: Readonly<Record<string, string>> = {
+  branch: "ref",
+  tag: "ref",
+  repo: "repository",
+  org: "repository_owner",
+  project: "project_path",
+  workspace: "terraform_workspace_name",
+};
+
 function unknownClaimMessage(claim: string, issuer: IssuerModel): string {
   const known = [...issuer.claims.keys()];
-  const near = known.find(
-    (k) =>
-      k.toLowerCase() === claim.toLowerCase() ||
-      k.replace(/[-_]/g, "") === claim.replace(/[-_]/g, ""),
-  );
+  const plain = (k: string) => k.toLowerCase().replace(/[-_]/g, "");
+  const near =
+    known.find((k) => plain(k) === plain(claim)) ??
+    (SYNONYMS[claim] && known.includes(SYNONYMS[claim]) ? SYNONYMS[claim] : undefined) ??
+    known.find((k) => k !== "sub" && claim.length >= 3 && plain(k).startsWith(plain(claim)));
   const list = known.length > 12 ? `${known.slice(0, 12).join(", ")}, ...` : known.join(", ");
   return `${issuer.label} tokens have no claim ${quote(claim)}; ${near ? `did you mean "${near}"?` : `known claims: ${list}`}`;
 }
@@ -137,7 +147,7 @@ function risks(claims: ReadonlyMap<string, Matcher>, issuer: IssuerModel, path: 
         warning(
           "mutable_subject",
           path,
-          `${byName.map((n) => n.name).join(" and ")} can be recycled: a renamed or deleted name can be registered again by someone else; also pin ${byName.map((n) => n.id).join(" and ")}, which are never reused${issuer.mutableFix ? ` (${issuer.mutableFix})` : ""}`,
+          `${byName.map((n) => n.name).join(" and ")} can be recycled: a renamed or deleted name can be registered again by someone else; also pin ${byName.map((n) => n.id).join(" and ")}: IDs are never reused${issuer.mutableFix ? ` (${issuer.mutableFix})` : ""}`,
         ),
       );
     }

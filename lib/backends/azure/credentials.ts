@@ -85,7 +85,7 @@ export function azureCredentials(
         error(
           "azure_value_too_long",
           identity.path,
-          `Azure allows ${MAX_FIELD} characters in a credential's ${field}, and ${quote(value)} has ${value.length}`,
+          `Azure allows ${MAX_FIELD} characters in a credential's ${field}, and this one has ${value.length}: ${quote(value)}`,
         ),
       );
     }

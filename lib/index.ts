@@ -1,0 +1,29 @@
+/**
+ * trustplane: declare workload identity intents once, compile them into least-privilege OIDC
+ * federation for AWS, Azure and GCP.
+ *
+ * @example
+ * ```ts
+ * import { compile, readIntentFile } from "trustplane";
+ * const file = readIntentFile("intent.yaml");
+ * const { plan, warnings } = compile(file.data); // throws TrustplaneError listing every error
+ * plan.identities[0].grants[0].artefacts; // the trust policy, credentials or provider condition
+ * ```
+ */
+export { analyse, check, compile } from "./compile";
+export type { Analysis } from "./compile";
+export { TrustplaneError, formatIssues, formatPath } from "./errors";
+export type { Issue, IssueCode, Path, Severity } from "./errors";
+export { IntentDocument } from "./intent/schema";
+export type { ParsedDocument } from "./intent/schema";
+export { loadText } from "./intent/load";
+export type { LoadedText, LocatedIssue } from "./intent/load";
+export { MAX_INTENT_BYTES, readIntentFile } from "./intent/file";
+export type { Unreadable } from "./intent/file";
+export type { GrantPlan, IdentityPlan, Plan, PlanResource } from "./plan/types";
+export type { AwsArtefacts } from "./backends/aws/grant";
+export type { TrustPolicy, TrustStatement } from "./backends/aws/trust-policy";
+export type { AzureArtefacts, RoleAssignment } from "./backends/azure/grant";
+export type { FederatedCredential } from "./backends/azure/credentials";
+export type { GcpArtefacts, ProjectBinding } from "./backends/gcp/grant";
+export type { Cloud, IssuerKind } from "./claims/issuer";
