@@ -17,7 +17,11 @@ export function issueJson(issue: LocatedIssue): Record<string, unknown> {
 
 /** `file:line:col: ✖ code: message` lines, then a one-line tally. */
 export function formatIssueList(file: string, issues: readonly LocatedIssue[]): string {
-  const shown = issues.slice(0, MAX_LISTED);
+  // errors first, each group in document order
+  const ordered = [...issues].sort(
+    (a, b) => Number(a.severity === "warning") - Number(b.severity === "warning"),
+  );
+  const shown = ordered.slice(0, MAX_LISTED);
   const lines = shown.map((i) => {
     const where = i.line !== undefined ? `${file}:${i.line}:${i.column}` : file;
     const mark = i.severity === "error" ? "✖ error" : "⚠ warning";
