@@ -165,7 +165,7 @@ function projectCase(
   if (!options) return undefined;
 
   const globs: SubjectGlob[] = [];
-  const captured = new Set<string>();
+  let decidedBySub: Set<string> | undefined;
   let cut = false;
   let lookalike: SubjectCase | undefined;
   for (const assignment of expand(options, residual, c)) {
@@ -174,14 +174,23 @@ function projectCase(
       countParses(text, c, spec),
     );
     globs.push(glob.glob);
-    for (const claim of glob.captured) captured.add(claim);
     cut ||= glob.cut;
-    lookalike ??= template.cases.find((other) => other !== c && overlaps(glob.glob, other, spec));
+    const others = template.cases.filter((o) => o !== c && overlaps(glob.glob, o, spec));
+    lookalike ??= others[0];
+    // a lookalike case's token still shows the values of a literal prefix both layouts share
+    const safe =
+      others.length === 0
+        ? glob.captured
+        : others.every((o) => sameParts(c, o, glob.prefix.parts))
+          ? glob.prefix.claims
+          : [];
+    decidedBySub = decidedBySub ? new Set(safe.filter((k) => decidedBySub!.has(k))) : new Set(safe);
   }
+  const captured = decidedBySub ?? new Set<string>();
   const hinted = new Map<string, string>();
   for (const [claim, m] of selector) {
     if (residual.has(claim)) continue;
-    if (lookalike) {
+    if (lookalike && !captured.has(claim)) {
       residual.set(
         claim,
         `the sub of ${c.label} can read like the sub of ${lookalike.label}, so sub cannot tell them apart`,
@@ -410,15 +419,25 @@ function render(
   separators: string,
   residual: Map<string, string>,
   parses: (text: string) => number,
-): { glob: SubjectGlob; captured: string[]; cut: boolean } {
+): Rendered {
   const text = (ps: readonly Piece[]) => ps.map((p) => ("lit" in p ? p.lit : p.glob)).join("");
   const slotClaims = (ps: readonly Piece[]) =>
     ps.flatMap((p) => ("lit" in p || !p.claim ? [] : [p.claim]));
+  const prefixOf = (ps: readonly Piece[]) => {
+    const parts = ps.findIndex((p) => isSlot(p) && !p.literal);
+    const head = parts < 0 ? ps : ps.slice(0, parts);
+    return { parts: parts < 0 ? ps.length : parts, claims: slotClaims(head) };
+  };
   if (pieces.every((p) => "lit" in p || p.literal)) {
     const whole = text(pieces);
     // one exact sub is exact only if no other split of it into values is possible
     const captured = parses(whole) > 1 ? [] : slotClaims(pieces);
-    return { glob: { text: whole, literal: true }, captured, cut: false };
+    return {
+      glob: { text: whole, literal: true },
+      captured,
+      cut: false,
+      prefix: { parts: pieces.length, claims: captured },
+    };
   }
   // inside a glob, a value's own '*' or '?' would turn into a wildcard
   const safe = pieces.map((p): Piece => {
@@ -431,7 +450,12 @@ function render(
     return { ...p, glob: "*", literal: false };
   });
   if (faithful(safe, separators, true)) {
-    return { glob: { text: text(safe), literal: false }, captured: slotClaims(safe), cut: false };
+    return {
+      glob: { text: text(safe), literal: false },
+      captured: slotClaims(safe),
+      cut: false,
+      prefix: prefixOf(safe),
+    };
   }
   const first = safe.findIndex((p) => isSlot(p) && !p.literal);
   const head = safe.slice(0, first);
@@ -439,7 +463,24 @@ function render(
     glob: { text: `${text(head)}*`, literal: false },
     captured: slotClaims(head),
     cut: true,
+    prefix: prefixOf(head),
   };
+}
+
+interface Rendered {
+  readonly glob: SubjectGlob;
+  /** Claims whose values the glob fixes. */
+  readonly captured: readonly string[];
+  /** The glob stops early with a `*` (see `faithful`). */
+  readonly cut: boolean;
+  /** How many leading parts are literal, and the claims among them. */
+  readonly prefix: { readonly parts: number; readonly claims: readonly string[] };
+}
+
+/** Whether two cases begin with the same `count` parts. */
+function sameParts(a: SubjectCase, b: SubjectCase, count: number): boolean {
+  if (a.parts.length < count || b.parts.length < count) return false;
+  return a.parts.slice(0, count).every((p, i) => JSON.stringify(p) === JSON.stringify(b.parts[i]));
 }
 
 /**

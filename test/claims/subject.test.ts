@@ -208,12 +208,7 @@ describe("projectSubject", () => {
       },
       {
         subjects: [`~org/${ORG}/project/p1/user/*`],
-        // the cut sub also reads like a webhook job's sub, so not even the project stays decided
-        residual: [
-          "oidc.circleci.com/project-id",
-          "oidc.circleci.com/vcs-origin",
-          "oidc.circleci.com/vcs-ref",
-        ],
+        residual: ["oidc.circleci.com/vcs-origin", "oidc.circleci.com/vcs-ref"],
       },
     ],
     [

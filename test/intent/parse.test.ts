@@ -258,7 +258,7 @@ describe("parseDocument and check: schema issues", () => {
       assert.deepEqual(schemaIssues({ ...base(), version: 2 }), [["invalid_value", "version"]]);
       assert.equal(
         onlyIssue({ ...base(), version: 2 }).message,
-        "this is version 1 of the intent document: set version: 1, got 2",
+        "set version: 1, the version of the intent document this trustplane reads, got 2",
       );
       assert.deepEqual(schemaIssues({ ...base(), version: "1" }), [["invalid_value", "version"]]);
     });

@@ -73,7 +73,8 @@ export function gitlabIssuer(config: GitlabConfig): IssuerModel {
       { claim: "namespace_id" },
       { claim: "project_path", prefix: /^[^/]+\// },
       { claim: "project_id" },
-      { claim: "sub", prefix: /^project_path:[^:/]+\// },
+      // a project ID is unique across the instance, so it pins the owner too
+      { claim: "sub", prefix: /^(project_path:[^:/]+\/|project_id:[^:]+:)/ },
     ],
     mutableNames: [
       { name: "project_path", id: "project_id" },
