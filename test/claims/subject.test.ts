@@ -24,6 +24,7 @@ const ORG = "0f0e0d0c-0b0a-0908-0706-050403020100";
 const ISSUERS = {
   github: { kind: "github" },
   githubImmutable: { kind: "github", subjectFormat: "immutable" },
+  githubTemplate: { kind: "github", subjectClaims: ["repo", "context", "job_workflow_ref"] },
   gitlab: { kind: "gitlab" },
   terraform: { kind: "terraform-cloud" },
   buildkite: { kind: "buildkite" },
@@ -153,6 +154,21 @@ describe("projectSubject", () => {
       { subjects: ["~repo:acme@7/*@9:environment:production"], residual: [] },
     ],
     [
+      "a custom template carries the reusable workflow in sub",
+      ISSUERS.githubTemplate,
+      {
+        repository: "acme/api",
+        environment: "production",
+        job_workflow_ref: "acme/wf/.github/workflows/d.yml@refs/heads/main",
+      },
+      {
+        subjects: [
+          "=repo:acme/api:environment:production:job_workflow_ref:acme/wf/.github/workflows/d.yml@refs/heads/main",
+        ],
+        residual: [],
+      },
+    ],
+    [
       "a claim that is not in sub stays residual",
       ISSUERS.github,
       {
@@ -257,6 +273,11 @@ describe("projectSubject against independent token models", () => {
   const models: [string, object, TokenModel][] = [
     ["GitHub (legacy)", ISSUERS.github, githubModel()],
     ["GitHub (immutable)", ISSUERS.githubImmutable, githubModel(true)],
+    [
+      "GitHub (custom template with job_workflow_ref)",
+      ISSUERS.githubTemplate,
+      githubModel(false, ["repo", "context", "job_workflow_ref"]),
+    ],
     ["GitLab", ISSUERS.gitlab, gitlabModel()],
     ["HCP Terraform", ISSUERS.terraform, terraformCloudModel()],
     ["Buildkite", ISSUERS.buildkite, buildkiteModel()],

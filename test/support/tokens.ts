@@ -16,15 +16,25 @@ export interface TokenModel {
 
 const pick = <T>(xs: readonly T[]) => fc.constantFrom(...xs);
 
-/** GitHub Actions: sub = repo part, then environment, pull_request or ref; ':' written as %3A. */
-export function githubSub(c: Claims, immutable = false): string {
+/**
+ * GitHub Actions: sub = repo part, then environment, pull_request or ref; with a custom template
+ * (`include_claim_keys`) the listed `key:value` pairs, `repo` and `context` standing for those
+ * two parts. ':' inside values is written as %3A.
+ */
+export function githubSub(c: Claims, immutable = false, keys = ["repo", "context"]): string {
   const enc = (v: string) => v.replaceAll(":", "%3A");
   const repo = immutable
     ? `repo:${c.repository_owner}@${c.repository_owner_id}/${c.repository!.split("/")[1]}@${c.repository_id}`
     : `repo:${c.repository}`;
-  if (c.environment !== undefined) return `${repo}:environment:${enc(c.environment)}`;
-  if (c.event_name === "pull_request") return `${repo}:pull_request`;
-  return `${repo}:ref:${enc(c.ref!)}`;
+  const context =
+    c.environment !== undefined
+      ? `environment:${enc(c.environment)}`
+      : c.event_name === "pull_request"
+        ? "pull_request"
+        : `ref:${enc(c.ref!)}`;
+  return keys
+    .map((k) => (k === "repo" ? repo : k === "context" ? context : `${k}:${enc(c[k]!)}`))
+    .join(":");
 }
 
 const OWNERS = ["acme", "acme-evil", "ACME"];
@@ -33,7 +43,13 @@ const ENVS = ["production", "prod:eu", "prod%3Aeu", "staging", "Production"];
 const BRANCHES = ["refs/heads/main", "refs/heads/main-x", "refs/heads/release/1"];
 const TAGS = ["refs/tags/v1", "refs/tags/v1.2", "refs/tags/x"];
 
-export function githubModel(immutable = false): TokenModel {
+const WORKFLOWS = [
+  "acme/wf/.github/workflows/deploy.yml@refs/heads/main",
+  "acme/wf/.github/workflows/deploy.yml@refs/heads/evil",
+  "acme/wf/.github/workflows/x@refs/heads/main:environment:production",
+];
+
+export function githubModel(immutable = false, keys?: string[]): TokenModel {
   const tokens = fc
     .record({
       owner: pick(OWNERS),
@@ -42,8 +58,9 @@ export function githubModel(immutable = false): TokenModel {
       branchOrTag: pick([...BRANCHES, ...TAGS]),
       pr: fc.integer({ min: 1, max: 3 }),
       environment: fc.option(pick(ENVS), { nil: undefined }),
+      workflow: pick(WORKFLOWS),
     })
-    .map(({ owner, name, event, branchOrTag, pr, environment }) => {
+    .map(({ owner, name, event, branchOrTag, pr, environment, workflow }) => {
       const c: Record<string, string | undefined> = {
         repository: `${owner}/${name}`,
         repository_owner: owner,
@@ -53,8 +70,9 @@ export function githubModel(immutable = false): TokenModel {
         // a pull_request job runs on the merge ref; every other event on a branch or tag
         ref: event === "pull_request" ? `refs/pull/${pr}/merge` : branchOrTag,
         environment,
+        job_workflow_ref: workflow,
       };
-      return { ...c, sub: githubSub(c, immutable) };
+      return { ...c, sub: githubSub(c, immutable, keys) };
     });
   return {
     tokens,
@@ -75,6 +93,7 @@ export function githubModel(immutable = false): TokenModel {
         "refs/heads/main?x",
       ],
       environment: [...ENVS, "prod*", "*", "prod?eu"],
+      job_workflow_ref: [...WORKFLOWS, "acme/wf/.github/workflows/deploy.yml@*"],
     },
   };
 }
