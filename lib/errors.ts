@@ -97,8 +97,8 @@ export function formatIssues(issues: readonly Issue[]): string {
 }
 
 /** `1 error`, `2 errors`. */
-export function count(n: number, noun: string): string {
-  return `${n} ${noun}${n === 1 ? "" : "s"}`;
+export function count(n: number, noun: string, plural = `${noun}s`): string {
+  return `${n} ${n === 1 ? noun : plural}`;
 }
 
 /** A value quoted for a message, shortened when huge so a message stays readable. */

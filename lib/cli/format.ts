@@ -51,7 +51,7 @@ export function formatPlan(plan: Plan): string {
   const resources = new Set(grants.flatMap((g) => g.resources.map((r) => `${r.type} ${r.name}`)));
   const blocks = plan.identities.map(formatIdentity);
   blocks.push(
-    `${count(plan.identities.length, "identity").replace("identitys", "identities")}, ${count(grants.length, "grant")}, ${count(resources.size, "resource")} to create`,
+    `${count(plan.identities.length, "identity", "identities")}, ${count(grants.length, "grant")}, ${count(resources.size, "resource")} to create`,
   );
   return blocks.join("\n\n");
 }
