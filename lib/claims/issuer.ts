@@ -51,7 +51,7 @@ export interface IssuerModel {
   readonly gcpAudienceHttps: boolean;
   /** Claims AWS STS can match for this issuer besides `sub` and `aud`. */
   readonly awsClaimKeys: ReadonlySet<string>;
-  /** A CEL expression of at most 127 bytes for google.subject when `sub` may be longer. */
+  /** A CEL expression of at most 127 bytes for google.subject when `sub` may be longer; it reads only claims every token carries, so it never fails. */
   readonly shortSubject?: string;
 }
 
