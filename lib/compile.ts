@@ -5,7 +5,7 @@ import type { Issue } from "./errors";
 import { TrustplaneError, error, isError, quote } from "./errors";
 import { parseDocument } from "./intent/parse";
 import { resolve } from "./ir/resolve";
-import type { GrantIR, IdentityIR } from "./ir/types";
+import type { DocumentIR, GrantIR, IdentityIR } from "./ir/types";
 import { isGrantFor } from "./ir/types";
 import type { GrantPlan, IdentityPlan, Plan } from "./plan/types";
 
@@ -20,13 +20,24 @@ export interface Analysis {
  * enforce. Pure and synchronous; never throws on bad input.
  */
 export function analyse(document: unknown): Analysis {
+  const { plan, issues } = compileDocument(document);
+  return plan ? { plan, issues } : { issues };
+}
+
+/**
+ * `analyse`, keeping the IR next to the plan: `explain` and `verify` need the selectors that
+ * the plan compiled.
+ *
+ * @internal
+ */
+export function compileDocument(document: unknown): Analysis & { readonly ir?: DocumentIR } {
   const parsed = parseDocument(document);
   if (!parsed.document) return { issues: parsed.issues };
   const { ir, issues } = resolve(parsed.document);
   const identities = ir.identities.map((identity) => planIdentity(identity, issues));
   for (const issue of nameConflicts(identities, ir.identities)) issues.push(issue);
   const plan = { identities: shareProviders(identities) };
-  return issues.some(isError) ? { issues } : { plan, issues };
+  return issues.some(isError) ? { issues } : { plan, ir, issues };
 }
 
 /** Every error and warning in the document; never throws. */

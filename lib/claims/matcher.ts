@@ -98,6 +98,12 @@ export function impliedBy(m: Matcher, g: Guard): boolean {
   }
 }
 
+/** Whether a claim's state (undefined: not in the token) satisfies a guard. */
+export function guardHolds(g: Guard, value: string | undefined): boolean {
+  if (value === undefined) return g.kind === "absent" || g.kind === "notIn";
+  return guardAllows(g, value);
+}
+
 function guardAllows(g: Guard, value: string): boolean {
   switch (g.kind) {
     case "present":

@@ -1,0 +1,38 @@
+import type { FederatedCredential } from "../backends/azure/credentials";
+import { quote } from "../errors";
+import type { Verdict } from "./verdict";
+import { allow, deny } from "./verdict";
+
+/**
+ * Entra admits a token when one federated credential's issuer, subject and audience equal the
+ * token's `iss`, `sub` and an `aud` exactly and case-sensitively.
+ *
+ * @see https://learn.microsoft.com/entra/workload-id/workload-identity-federation
+ */
+export function evaluateCredentials(
+  credentials: readonly FederatedCredential[],
+  iss: string | undefined,
+  sub: string | undefined,
+  audiences: readonly string[],
+): Verdict {
+  const exact = credentials.find(
+    (c) => c.issuer === iss && c.subject === sub && audiences.includes(c.audience),
+  );
+  if (exact)
+    return allow(`federated credential ${exact.name} matches issuer, subject and audience exactly`);
+  if (sub === undefined)
+    return deny("the token has no sub, and every federated credential matches sub");
+  const byIssuer = credentials.filter((c) => c.issuer === iss);
+  if (byIssuer.length === 0) return deny(`no federated credential has issuer ${quote(iss ?? "")}`);
+  const bySubject = byIssuer.filter((c) => c.subject === sub);
+  if (bySubject.length === 0) {
+    const folded = byIssuer.find((c) => c.subject.toLowerCase() === sub.toLowerCase());
+    const hint = folded
+      ? `; ${quote(folded.subject)} differs only in case, and Entra compares case-sensitively`
+      : "";
+    return deny(`no federated credential has subject ${quote(sub)}${hint}`);
+  }
+  return deny(
+    `federated credential ${bySubject[0]!.name} has subject ${quote(sub)} but audience ${quote(bySubject[0]!.audience)}, and the token's aud is ${audiences.map(quote).join(", ")}`,
+  );
+}

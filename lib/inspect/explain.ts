@@ -1,0 +1,91 @@
+import type { Cloud } from "../claims/issuer";
+import { compileDocument } from "../compile";
+import type { Issue } from "../errors";
+import type { IdentityIR } from "../ir/types";
+import type { GrantPlan, IdentityPlan } from "../plan/types";
+import { evaluateTrustPolicy, stsRequest } from "./aws";
+import { evaluateCredentials } from "./azure";
+import type { TokenClaims } from "./claims";
+import { audiencesOf, claimText } from "./claims";
+import { evaluateProvider } from "./gcp";
+import type { Verdict } from "./verdict";
+import { deny } from "./verdict";
+
+/** One identity × grant decision on a token. */
+export interface Decision {
+  readonly identity: string;
+  readonly target: string;
+  readonly cloud: Cloud;
+  readonly allowed: boolean;
+  readonly reason: string;
+}
+
+export interface Explanation {
+  readonly decisions: readonly Decision[];
+  /** True when the token had no `aud`, so each grant was checked with the audience it expects. */
+  readonly audienceAssumed: boolean;
+}
+
+/**
+ * Decides, for every identity × grant of a document, whether each cloud admits the token — by
+ * evaluating the compiled artefacts (trust policy, federated credentials, provider mapping and
+ * condition), not the intent. Never throws; a document with errors gives its issues instead.
+ */
+export function explain(
+  document: unknown,
+  claims: TokenClaims,
+): { explanation?: Explanation; issues: readonly Issue[] } {
+  const { plan, ir, issues } = compileDocument(document);
+  if (!plan || !ir) return { issues };
+  const decisions = plan.identities.flatMap((p) => {
+    const identity = ir.identities.find((i) => i.name === p.name)!;
+    return p.grants.map((g) => decide(identity, p, g, claims));
+  });
+  return { explanation: { decisions, audienceAssumed: audiencesOf(claims) === undefined }, issues };
+}
+
+/** The decision of one grant's cloud on a token. */
+export function decide(
+  identity: IdentityIR,
+  plan: IdentityPlan,
+  grant: GrantPlan,
+  claims: TokenClaims,
+): Decision {
+  const verdict = evaluateGrant(identity, grant, claims);
+  return { identity: plan.name, target: grant.target, cloud: grant.cloud, ...verdict };
+}
+
+/** The cloud's verdict; a token without `aud` is taken to carry the grant's audience. */
+export function evaluateGrant(
+  identity: IdentityIR,
+  grant: GrantPlan,
+  claims: TokenClaims,
+): Verdict {
+  const audiences = audiencesOf(claims) ?? [grant.audience];
+  switch (grant.cloud) {
+    case "aws": {
+      const a = grant.artefacts;
+      const accepted = audiences.filter((aud) => a.clientIds.includes(aud));
+      if (accepted.length === 0) {
+        return deny(
+          `aud ${audiences.map((x) => JSON.stringify(x)).join(", ")} is not a client ID of the OIDC provider (${a.clientIds.join(", ")})`,
+        );
+      }
+      const [, , , , accountId] = a.roleArn.split(":");
+      const account = { partition: a.roleArn.split(":")[1]!, accountId: accountId! };
+      const verdicts = accepted.map((aud) =>
+        evaluateTrustPolicy(a.trustPolicy, stsRequest(identity.issuer, claims, aud, account)),
+      );
+      return verdicts.find((v) => v.allowed) ?? verdicts[0]!;
+    }
+    case "azure":
+      return evaluateCredentials(
+        grant.artefacts.credentials,
+        claimText(claims, "iss"),
+        claimText(claims, "sub"),
+        audiences,
+      );
+    case "gcp":
+      return evaluateProvider(grant.artefacts, claims, audiences);
+  }
+}

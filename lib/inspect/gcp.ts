@@ -1,0 +1,97 @@
+import type { CelResult } from "@bufbuild/cel";
+import { celEnv, isCelError, parse, plan } from "@bufbuild/cel";
+import { strings } from "@bufbuild/cel/ext";
+import type { GcpArtefacts } from "../backends/gcp/grant";
+import { quote } from "../errors";
+import type { TokenClaims } from "./claims";
+import type { Verdict } from "./verdict";
+import { allow, deny } from "./verdict";
+
+const ENV = celEnv({ funcs: strings });
+const programs = new Map<string, (vars: Record<string, unknown>) => CelResult>();
+
+/** Parses and plans a CEL expression once; providers repeat theirs for every token. */
+function program(source: string): (vars: Record<string, unknown>) => CelResult {
+  let p = programs.get(source);
+  if (!p) {
+    if (programs.size > 10_000) programs.clear();
+    p = plan(ENV, parse(source)) as (vars: Record<string, unknown>) => CelResult;
+    programs.set(source, p);
+  }
+  return p;
+}
+
+const MAX_SUBJECT_BYTES = 127;
+
+/**
+ * The token exchange with a workload identity pool provider, then the IAM check of the bound
+ * principals: issuer and audience, the attribute mapping (every expression must yield a
+ * string), the attribute condition, `google.subject`'s 127 bytes, and a principal that matches
+ * the mapped attributes. Evaluated with @bufbuild/cel, the closest relative of GCP's cel-go.
+ *
+ * @see https://cloud.google.com/iam/docs/workload-identity-federation
+ */
+export function evaluateProvider(
+  provider: GcpArtefacts,
+  claims: TokenClaims,
+  audiences: readonly string[],
+): Verdict {
+  if (claims.iss !== provider.issuerUri) {
+    return deny(
+      `the provider trusts issuer ${provider.issuerUri}, and the token's issuer is ${quote(String(claims.iss ?? ""))}`,
+    );
+  }
+  if (!audiences.some((a) => provider.allowedAudiences.includes(a))) {
+    return deny(
+      `aud ${audiences.map(quote).join(", ")} is not among the provider's allowed audiences (${provider.allowedAudiences.join(", ")})`,
+    );
+  }
+  const assertion = claims;
+  const google: Record<string, unknown> = {};
+  const attribute: Record<string, unknown> = {};
+  for (const [key, source] of Object.entries(provider.attributeMapping)) {
+    const value = program(source)({ assertion });
+    if (isCelError(value)) return deny(`attribute mapping ${key} failed: ${value.message}`);
+    if (typeof value !== "string")
+      return deny(`attribute mapping ${key} gave a ${typeof value}, not a string`);
+    const [space, name] = key.split(".", 2) as [string, string];
+    (space === "google" ? google : attribute)[name] = value;
+  }
+  const subject = google.subject;
+  if (typeof subject !== "string") return deny("the attribute mapping gives no google.subject");
+  const bytes = Buffer.byteLength(subject, "utf8");
+  if (bytes > MAX_SUBJECT_BYTES)
+    return deny(`google.subject is ${bytes} bytes, over GCP's ${MAX_SUBJECT_BYTES}`);
+  const result = program(provider.attributeCondition)({ assertion, attribute, google });
+  if (isCelError(result)) return deny(`attribute condition failed: ${result.message}`);
+  if (result !== true) return deny("attribute condition evaluated to false");
+  const pool = provider.providerName.slice(0, provider.providerName.lastIndexOf("/providers/"));
+  const match = provider.principals.find((p) => principalMatches(p, pool, subject, attribute));
+  if (!match) {
+    return deny(
+      `no bound principal matches the token's attributes (${Object.entries(attribute)
+        .map(([k, v]) => `attribute.${k} = ${quote(String(v))}`)
+        .join(", ")})`,
+    );
+  }
+  return allow(`attribute condition is true and ${match} matches`);
+}
+
+/** Whether a principal identifier names this token, mapped into `pool`. */
+function principalMatches(
+  principal: string,
+  pool: string,
+  subject: string,
+  attribute: Record<string, unknown>,
+): boolean {
+  const m =
+    /^principal(Set)?:\/\/iam\.googleapis\.com\/(.+?)\/(subject\/(.+)|attribute\.([a-z0-9_]+)\/(.+)|group\/(.+)|\*)$/.exec(
+      principal,
+    );
+  if (!m || m[2] !== pool) return false;
+  const [, set, , , subjectValue, name, value] = m;
+  if (subjectValue !== undefined) return !set && subjectValue === subject;
+  if (name !== undefined) return !!set && attribute[name] === value;
+  if (m[7] !== undefined) return false; // google.groups is never mapped by trustplane
+  return !!set;
+}
