@@ -53,7 +53,17 @@ export interface IssuerModel {
   readonly awsClaimKeys: ReadonlySet<string>;
   /** A CEL expression of at most 127 bytes for google.subject when `sub` may be longer; it reads only claims every token carries, so it never fails. */
   readonly shortSubject?: string;
+  /** A realistic token's claims (without iss, aud and sub): the base of `verify`'s corpus. */
+  readonly sample: Readonly<Record<string, string>>;
+  /**
+   * Restores the issuer's invariants (GitHub: the owner is the repository's, a pull request runs
+   * on refs/pull/…) after claims changed, leaving `fixed` ones alone; false when those contradict.
+   */
+  readonly settle?: (claims: MutableClaims, fixed: ReadonlySet<string>) => boolean;
 }
+
+/** Claims being built for a sample token. */
+export type MutableClaims = Record<string, string | undefined>;
 
 export const AWS_AUDIENCE = "sts.amazonaws.com";
 export const AZURE_AUDIENCE = "api://AzureADTokenExchange";

@@ -1,6 +1,6 @@
 import { countParses, overlaps, render, sameParts } from "./alignment";
 import type { Guard, Matcher } from "./matcher";
-import { compatible, finiteValues, impliedBy } from "./matcher";
+import { compatible, finiteValues, guardHolds, impliedBy } from "./matcher";
 import { expand, piece, slotOptions } from "./slots";
 
 /** What trustplane knows about one claim of an issuer. */
@@ -201,4 +201,36 @@ function projectCase(
 
 function cutReason(c: SubjectCase): string {
   return `a wildcard in the sub of ${c.label} could reach into the next value, so sub stops deciding there`;
+}
+
+/**
+ * The `sub` an issuer writes for these claims: the first case whose guards hold, its parts
+ * filled in (GitHub's ':' written as '%3A'). Undefined when no case holds or a value is missing.
+ */
+export function renderSubject(
+  template: SubjectTemplate,
+  claims: Readonly<Record<string, string | undefined>>,
+  spec: (claim: string) => ClaimSpec,
+): string | undefined {
+  const c = template.cases.find((k) =>
+    Object.entries(k.when).every(([name, g]) => guardHolds(g, claims[name])),
+  );
+  if (!c) return undefined;
+  const split = template.split;
+  const whole = split && claims[split.claim];
+  const derived: Record<string, string | undefined> =
+    split && whole !== undefined && whole.includes(split.at)
+      ? { [split.into[1]]: whole.slice(whole.indexOf(split.at) + split.at.length) }
+      : {};
+  let out = "";
+  for (const part of c.parts) {
+    if (typeof part === "string") out += part;
+    else if ("opaque" in part) out += `${part.opaque}-1`;
+    else {
+      const value = claims[part.claim] ?? derived[part.claim];
+      if (value === undefined) return undefined;
+      out += spec(part.claim).colonEncoded ? value.replaceAll(":", "%3A") : value;
+    }
+  }
+  return out;
 }

@@ -88,6 +88,19 @@ export function buildkiteIssuer(config: BuildkiteConfig): IssuerModel {
     refClaims: ["build_branch", "build_tag"],
     audiences: { aws: AWS_AUDIENCE, azure: AZURE_AUDIENCE },
     gcpAudienceHttps: true,
+    sample: {
+      organization_slug: "acme",
+      organization_id: "0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d",
+      pipeline_slug: "deploy",
+      pipeline_id: "1a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d",
+      build_branch: "main",
+      build_commit: "5e1f3c9a2b7d4e6f8a0b1c2d3e4f5a6b7c8d9e0f",
+      build_source: "webhook",
+      step_key: "deploy",
+      job_id: "2a3b4c5d-6e7f-4a8b-9c0d-1e2f3a4b5c6d",
+      agent_id: "3a4b5c6d-7e8f-4a9b-8c1d-2e3f4a5b6c7d",
+      runner_environment: "self-hosted",
+    },
     awsClaimKeys: new Set(config.awsClaimKeys ?? []),
   };
 }

@@ -64,6 +64,12 @@ export function circleciIssuer(config: CircleciConfig): IssuerModel {
     refClaims: ["oidc.circleci.com/vcs-ref"],
     audiences: { aws: org, azure: org, gcp: org },
     gcpAudienceHttps: true,
+    sample: {
+      "oidc.circleci.com/project-id": "2f4e6a8c-0b1d-4f3e-9a7c-5b2d4f6e8a0c",
+      "oidc.circleci.com/org-id": org,
+      "oidc.circleci.com/vcs-origin": "github.com/acme/api",
+      "oidc.circleci.com/vcs-ref": "refs/heads/main",
+    },
     awsClaimKeys: new Set(config.awsClaimKeys ?? []),
   };
 }

@@ -1,5 +1,5 @@
 import type { IssuerConfig } from "../../intent/schema";
-import type { IssuerModel } from "../issuer";
+import type { IssuerModel, MutableClaims } from "../issuer";
 import { AWS_AUDIENCE, AZURE_AUDIENCE, vocabulary } from "../issuer";
 import type { ClaimSpec, SubjectCase, SubjectPart, SubjectTemplate } from "../subject";
 
@@ -137,6 +137,27 @@ export function githubIssuer(config: GithubConfig): IssuerModel {
     audiences: { aws: AWS_AUDIENCE, azure: AZURE_AUDIENCE },
     gcpAudienceHttps: true,
     awsClaimKeys: new Set(config.awsClaimKeys ?? (url === GITHUB_URL ? AWS_KEYS : [])),
+    sample: {
+      repository: "acme/api",
+      repository_owner: "acme",
+      repository_id: "100200300",
+      repository_owner_id: "4000001",
+      repository_visibility: "private",
+      ref: "refs/heads/main",
+      ref_type: "branch",
+      event_name: "push",
+      actor: "octocat",
+      actor_id: "583231",
+      workflow: "deploy",
+      workflow_ref: "acme/api/.github/workflows/deploy.yml@refs/heads/main",
+      job_workflow_ref: "acme/api/.github/workflows/deploy.yml@refs/heads/main",
+      runner_environment: "github-hosted",
+      run_id: "9000001",
+      run_number: "12",
+      run_attempt: "1",
+      sha: "5e1f3c9a2b7d4e6f8a0b1c2d3e4f5a6b7c8d9e0f",
+    },
+    settle: settleGithub,
     shortSubject:
       "'repository_id:' + assertion.repository_id + ':run_id:' + assertion.run_id + ':run_attempt:' + assertion.run_attempt",
   };
@@ -212,4 +233,30 @@ function githubSubject(config: GithubConfig): SubjectTemplate {
     separators: immutable ? ":@/" : ":/",
     split: { claim: "repository", at: "/", into: ["repository_owner", "repository_name"] },
   };
+}
+
+/** Events whose jobs run on `refs/pull/<n>/merge`. */
+const PULL_EVENTS = ["pull_request", "pull_request_review", "pull_request_review_comment"];
+
+/** GitHub's own invariants between claims, for sample tokens. */
+function settleGithub(c: MutableClaims, fixed: ReadonlySet<string>): boolean {
+  const owner = c.repository?.split("/")[0];
+  if (owner !== undefined && c.repository_owner !== owner) {
+    if (fixed.has("repository_owner") && fixed.has("repository")) return false;
+    if (fixed.has("repository_owner"))
+      c.repository = `${c.repository_owner}/${c.repository!.split("/")[1]}`;
+    else c.repository_owner = owner;
+  }
+  const pull = c.ref?.startsWith("refs/pull/") ?? false;
+  if (PULL_EVENTS.includes(c.event_name ?? "") !== pull) {
+    if (!fixed.has("ref")) c.ref = pull ? "refs/heads/main" : "refs/pull/1/merge";
+    else if (!fixed.has("event_name")) c.event_name = pull ? "pull_request" : "push";
+    else return false;
+  }
+  const type = c.ref?.startsWith("refs/tags/") ? "tag" : "branch";
+  if (c.ref_type !== undefined && c.ref_type !== type) {
+    if (fixed.has("ref_type")) return false;
+    c.ref_type = type;
+  }
+  return true;
 }

@@ -86,6 +86,31 @@ export function gitlabIssuer(config: GitlabConfig): IssuerModel {
     audiences: { aws: AWS_AUDIENCE, azure: AZURE_AUDIENCE },
     gcpAudienceHttps: true,
     awsClaimKeys: new Set(config.awsClaimKeys ?? []),
+    sample: {
+      project_path: "acme/api",
+      project_id: "4711",
+      namespace_path: "acme",
+      namespace_id: "88",
+      ref: "main",
+      ref_type: "branch",
+      ref_path: "refs/heads/main",
+      ref_protected: "true",
+      pipeline_source: "push",
+      pipeline_id: "1001",
+      job_id: "2002",
+      user_login: "dev",
+      user_id: "77",
+      runner_environment: "gitlab-hosted",
+      sha: "5e1f3c9a2b7d4e6f8a0b1c2d3e4f5a6b7c8d9e0f",
+      project_visibility: "private",
+    },
+    settle: (c, fixed) => {
+      const namespace = c.project_path?.slice(0, c.project_path.lastIndexOf("/"));
+      if (namespace === undefined || c.namespace_path === namespace) return true;
+      if (fixed.has("namespace_path") && fixed.has("project_path")) return false;
+      if (!fixed.has("namespace_path")) c.namespace_path = namespace;
+      return true;
+    },
     shortSubject: "'project_id:' + assertion.project_id + ':job_id:' + assertion.job_id",
   };
 }

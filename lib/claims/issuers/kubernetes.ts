@@ -21,6 +21,7 @@ export function kubernetesIssuer(config: KubernetesConfig): IssuerModel {
     refClaims: [],
     audiences: { aws: AWS_AUDIENCE, azure: AZURE_AUDIENCE },
     gcpAudienceHttps: true,
+    sample: { sub: "system:serviceaccount:default:app" },
     awsClaimKeys: new Set(config.awsClaimKeys ?? []),
   };
 }

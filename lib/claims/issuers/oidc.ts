@@ -21,6 +21,7 @@ export function oidcIssuer(config: OidcConfig): IssuerModel {
     refClaims: [],
     audiences: { aws: AWS_AUDIENCE, azure: AZURE_AUDIENCE },
     gcpAudienceHttps: true,
+    sample: Object.fromEntries(config.claims.map((c) => [c, "value"])),
     awsClaimKeys: new Set(config.awsClaimKeys ?? []),
   };
 }

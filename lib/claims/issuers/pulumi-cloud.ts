@@ -68,6 +68,21 @@ export function pulumiCloudIssuer(config: PulumiCloudConfig): IssuerModel {
       ? { aws: org, azure: org, gcp: org }
       : { aws: `aws:${org}`, azure: `azure:${org}`, gcp: `gcp:${org}` },
     gcpAudienceHttps: true,
+    sample: deployments
+      ? {
+          org,
+          project: "platform",
+          stack: "prod",
+          stackId: `${org}/platform/prod`,
+          operation: "update",
+          scope: "write",
+        }
+      : {
+          current_env: "platform/prod",
+          root_env: "platform/prod",
+          trigger_user: "dev",
+          sub: `pulumi:environments:org:${org}:env:platform/prod`,
+        },
     awsClaimKeys: new Set(config.awsClaimKeys ?? []),
   };
 }

@@ -77,6 +77,25 @@ export function terraformCloudIssuer(config: TerraformCloudConfig): IssuerModel 
     audiences: { aws: "aws.workload.identity", azure: AZURE_AUDIENCE },
     gcpAudienceHttps: false,
     awsClaimKeys: new Set(config.awsClaimKeys ?? []),
+    sample: {
+      terraform_organization_name: "acme",
+      terraform_organization_id: "org-Abc123",
+      terraform_project_name: "platform",
+      terraform_project_id: "prj-Def456",
+      terraform_workspace_name: "prod",
+      terraform_workspace_id: "ws-Ghi789",
+      terraform_full_workspace: "organization:acme:project:platform:workspace:prod",
+      terraform_run_phase: "apply",
+      terraform_run_id: "run-Jkl012",
+    },
+    settle: (c, fixed) => {
+      if (c.terraform_workspace_name === undefined) return true;
+      const full = `organization:${c.terraform_organization_name}:project:${c.terraform_project_name}:workspace:${c.terraform_workspace_name}`;
+      if (c.terraform_full_workspace === full) return true;
+      if (fixed.has("terraform_full_workspace")) return false;
+      c.terraform_full_workspace = full;
+      return true;
+    },
     shortSubject: "'run:' + assertion.terraform_run_id + ':' + assertion.terraform_run_phase",
   };
 }

@@ -1,0 +1,176 @@
+import { claimSpec } from "../claims/issuer";
+import type { IssuerModel, MutableClaims } from "../claims/issuer";
+import type { Matcher } from "../claims/matcher";
+import { finiteValues } from "../claims/matcher";
+import { renderSubject } from "../claims/subject";
+import type { IdentityIR, SelectorIR } from "../ir/types";
+import type { TokenClaims } from "./claims";
+
+/** A token of the corpus, and how it was made (for reports). */
+export interface CorpusToken {
+  readonly claims: TokenClaims;
+  readonly origin: string;
+}
+
+/** Cap on the tokens one selector expands into before mutations. */
+const MAX_INSTANCES = 12;
+
+/** Values that change which layout of `sub` a token gets, tried where a selector leaves them open. */
+const CONTEXT: Readonly<Record<string, readonly (string | undefined)[]>> = {
+  environment: ["production", "staging", undefined],
+  event_name: ["pull_request", "pull_request_target", "workflow_dispatch", "push"],
+  ref: ["refs/heads/main", "refs/heads/evil", "refs/tags/v9.9.9", "refs/pull/7/merge"],
+  ref_type: ["branch", "tag"],
+  terraform_run_phase: ["plan", "apply"],
+  terraform_workspace_name: ["prod", "prod-evil", undefined],
+  build_tag: ["v1", undefined],
+};
+
+/**
+ * The tokens `verify` tries on one identity: instances of every selector (each oneOf value,
+ * pattern instances, the selector's claims absent where it says so), then adversarial
+ * neighbours of each — every selected claim changed one way at a time (a shared prefix, another
+ * owner, case, unicode look-alikes, ':' and '%3A', a missing claim, a huge value, tag for
+ * branch), the claims that pick a sub layout varied, another issuer, a wrong audience, no
+ * audience, and the other identities' own tokens. Tokens that no issuer could mint (GitHub's
+ * owner not the repository's, say) are left out: they would test nothing.
+ */
+export function corpus(identity: IdentityIR, others: readonly IdentityIR[]): CorpusToken[] {
+  const out = new Map<string, CorpusToken>();
+  const add = (claims: MutableClaims | undefined, origin: string) => {
+    if (!claims) return;
+    const clean = Object.fromEntries(Object.entries(claims).filter(([, v]) => v !== undefined));
+    const key = JSON.stringify(Object.entries(clean).sort());
+    if (!out.has(key)) out.set(key, { claims: clean, origin });
+  };
+  identity.selectors.forEach((selector, i) => {
+    const where = `subjects[${i}]`;
+    for (const positive of instances(identity.issuer, selector)) {
+      add(positive, where);
+      for (const [claim, value] of neighbours(identity.issuer, selector, positive)) {
+        add(
+          mint(
+            identity.issuer,
+            { ...positive, [claim]: value },
+            new Set([...selector.claims.keys(), claim]),
+          ),
+          `${where} with ${claim} ${value === undefined ? "absent" : `= ${JSON.stringify(value.length > 60 ? `${value.slice(0, 40)}…` : value)}`}`,
+        );
+      }
+      add(
+        { ...positive, iss: `${identity.issuer.url}.evil.example` },
+        `${where} from another issuer`,
+      );
+      add({ ...positive, aud: "https://github.com/acme" }, `${where} with another audience`);
+    }
+  });
+  for (const other of others) {
+    if (other === identity || other.issuer.url !== identity.issuer.url) continue;
+    other.selectors.forEach((selector, i) => {
+      for (const positive of instances(other.issuer, selector).slice(0, 2)) {
+        add(positive, `identity ${other.name} subjects[${i}]`);
+      }
+    });
+  }
+  return [...out.values()];
+}
+
+/** Tokens a selector accepts: the issuer's sample with the selector's values written in. */
+function instances(issuer: IssuerModel, selector: SelectorIR): MutableClaims[] {
+  let rows: MutableClaims[] = [{}];
+  for (const [claim, m] of selector.claims) {
+    const values = valuesFor(issuer, claim, m);
+    rows = rows
+      .flatMap((row) => values.map((v) => ({ ...row, [claim]: v })))
+      .slice(0, MAX_INSTANCES);
+  }
+  const fixed = new Set(selector.claims.keys());
+  return rows.flatMap((row) => {
+    const token = mint(issuer, { ...issuer.sample, ...row }, fixed);
+    return token ? [token] : [];
+  });
+}
+
+function valuesFor(issuer: IssuerModel, claim: string, m: Matcher): (string | undefined)[] {
+  if (m.kind === "absent") return [undefined];
+  const values = finiteValues(m);
+  if (values) return [...values];
+  const p = (m as { pattern: string }).pattern;
+  const fills = ["", "x", "release-2026.1", "a/b"];
+  return [
+    ...new Set(fills.map((f) => p.replaceAll("*", f).replaceAll("?", f.slice(0, 1) || "q"))),
+  ].filter((v) => possible(issuer, claim, v));
+}
+
+/** Other values for each claim the selector names, and for the claims that choose sub's layout. */
+function neighbours(
+  issuer: IssuerModel,
+  selector: SelectorIR,
+  token: MutableClaims,
+): [string, string | undefined][] {
+  const out: [string, string | undefined][] = [];
+  for (const [claim, m] of selector.claims) {
+    const value = token[claim];
+    if (value === undefined) {
+      out.push([claim, issuer.sample[claim] ?? "production"]);
+      continue;
+    }
+    if (claim !== "sub" && m.kind !== "pattern") out.push([claim, undefined]);
+    for (const v of variants(value)) if (possible(issuer, claim, v)) out.push([claim, v]);
+  }
+  for (const [claim, values] of Object.entries(CONTEXT)) {
+    if (selector.claims.has(claim) || !issuer.claims.has(claim)) continue;
+    for (const v of values) if (v !== token[claim]) out.push([claim, v]);
+  }
+  return out;
+}
+
+/** The values an attacker would try next to `value`. */
+function variants(value: string): string[] {
+  const out = [
+    `${value}-evil`,
+    `evil-${value}`,
+    value.toUpperCase(),
+    value.toLowerCase(),
+    lookalike(value),
+    `${value}:x`,
+    `${value}%3Ax`,
+    value.replaceAll(":", "%3A"),
+    value.slice(0, -1),
+    `${value} `,
+    `${value}${"x".repeat(1100)}`,
+  ];
+  const slash = value.indexOf("/");
+  if (slash > 0) out.push(`${value.slice(0, slash)}-evil${value.slice(slash)}`);
+  if (value.startsWith("refs/heads/")) out.push(`refs/tags/${value.slice(11)}`);
+  if (value.startsWith("refs/tags/")) out.push(`refs/heads/${value.slice(10)}`);
+  return [...new Set(out)].filter((v) => v !== value && v !== "");
+}
+
+/** The value with its first a, e or o replaced by the Cyrillic letter that looks the same. */
+function lookalike(value: string): string {
+  return value.replace(/[aeo]/, (ch) => ({ a: "\u0430", e: "\u0435", o: "\u043e" })[ch as "a"]);
+}
+
+/** Whether the issuer could put this value in this claim: no character it never writes there. */
+function possible(issuer: IssuerModel, claim: string, value: string): boolean {
+  const spec = claimSpec(issuer, claim);
+  const never = spec.colonEncoded ? spec.excludes.replace(":", "") : spec.excludes;
+  return !Array.from(never).some((ch) => value.includes(ch));
+}
+
+/** A token as the issuer would mint it: invariants restored, iss and sub filled in; undefined if impossible. */
+function mint(
+  issuer: IssuerModel,
+  claims: MutableClaims,
+  fixed: ReadonlySet<string>,
+): MutableClaims | undefined {
+  const token: MutableClaims = { ...claims, iss: claims.iss ?? issuer.url };
+  if (issuer.settle && !issuer.settle(token, fixed)) return undefined;
+  if (issuer.subject && !fixed.has("sub")) {
+    const sub = renderSubject(issuer.subject, token, (c) => claimSpec(issuer, c));
+    if (sub === undefined) return undefined;
+    token.sub = sub;
+  }
+  return token.sub === undefined ? undefined : token;
+}
