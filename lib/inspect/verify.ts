@@ -55,6 +55,15 @@ export function verify(document: unknown): {
 } {
   const { plan, ir, issues } = compileDocument(document);
   if (!plan || !ir) return { issues };
+  return { verification: verifyPlan(ir, plan), issues };
+}
+
+/**
+ * `verify` on a compiled plan: tests hand it tampered artefacts to show that it catches them.
+ *
+ * @internal
+ */
+export function verifyPlan(ir: DocumentIR, plan: Plan): Verification {
   const grants: GrantTally[] = [];
   const divergences: Divergence[] = [];
   let tokens = 0;
