@@ -2,6 +2,8 @@ import type { TrustStatement } from "../backends/aws/trust-policy";
 import type { Issue } from "../errors";
 import { count, formatPath } from "../errors";
 import type { LocatedIssue } from "../intent/load";
+import type { Decision } from "../inspect/explain";
+import type { Verification } from "../inspect/verify";
 import type { GrantPlan, IdentityPlan, Plan } from "../plan/types";
 
 /** An issue as the JSON output carries it: the path as text, plus the line when known. */
@@ -132,4 +134,39 @@ function statementLines(s: TrustStatement, index: number): string[] {
     }),
   );
   return [`      ${(index ? "or" : "trust").padEnd(12)}${parts.join("\n                  and ")}`];
+}
+
+/** The explain table: one row per identity × grant, the reason after it. */
+export function formatDecisions(decisions: readonly Decision[], notes: readonly string[]): string {
+  const width = (key: "identity" | "target") =>
+    Math.max(key.length, ...decisions.map((d) => d[key].length));
+  const [wi, wt] = [width("identity"), width("target")];
+  const rows = decisions.map(
+    (d) =>
+      `${d.identity.padEnd(wi)}  ${d.target.padEnd(wt)}  ${d.cloud.padEnd(5)}  ${d.allowed ? "allowed" : "denied "}  ${d.reason}`,
+  );
+  const head = `${"identity".padEnd(wi)}  ${"target".padEnd(wt)}  cloud  decision reason`;
+  const allowed = decisions.filter((d) => d.allowed).length;
+  return [
+    head,
+    ...rows,
+    "",
+    `${count(allowed, "grant")} of ${decisions.length} allow this token`,
+    ...notes.map((n) => `note: ${n}`),
+  ].join("\n");
+}
+
+/** The verify report: per identity × grant the tokens tried and agreed, then every divergence. */
+export function formatVerification(v: Verification): string {
+  const lines = v.grants.map(
+    (g) =>
+      `${g.identity}  ${g.target} (${g.cloud})  ${g.agreed}/${g.tried} agree, ${g.accepted} accepted by the intent${g.accepted === 0 ? "  ✖ no accepted token was tried: the check proves little" : ""}`,
+  );
+  const divergences = v.divergences.map(
+    (d) =>
+      `✖ ${d.identity} → ${d.target} (${d.cloud}): the intent ${d.intent ? "accepts" : "refuses"} ${d.origin}, the cloud ${d.allowed ? "allows" : "denies"} it: ${d.reason}\n    token ${JSON.stringify(d.token)}`,
+  );
+  const checks = v.grants.reduce((n, g) => n + g.tried, 0);
+  const summary = `${count(v.tokens, "token")}, ${count(checks, "decision")}, ${count(v.divergences.length, "divergence")}: ${v.ok ? "every cloud decides as the intent means" : "NOT VERIFIED"}`;
+  return [...lines, ...(divergences.length ? ["", ...divergences] : []), "", summary].join("\n");
 }

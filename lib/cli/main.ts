@@ -4,27 +4,35 @@ import { parseArgs } from "node:util";
 import { analyse } from "../compile";
 import { readIntentFile } from "../intent/file";
 import type { LocatedIssue } from "../intent/load";
+import { explainCommand, verifyCommand } from "./inspect";
+import type { Streams } from "./streams";
 import { formatIssueList, formatPlan, issueJson } from "./format";
 
-const USAGE = `usage: trustplane <command> FILE [--json]
+const USAGE = `usage: trustplane <command> FILE [options]
 
 commands:
-  check FILE   validate an intent document; list every error and warning
-  plan FILE    show what each cloud will enforce for every identity and grant
+  check FILE                  validate an intent document; list every error and warning
+  plan FILE                   show what each cloud will enforce for every identity and grant
+  explain FILE --token PATH   decide a token (JSON claims or a JWT) with every compiled artefact
+  verify FILE                 check every cloud's artefacts against the intent on generated tokens
 
 options:
-  --json       print machine-readable JSON
-  --help       show this help
-  --version    print the version
+  --json          print machine-readable JSON
+  --token PATH    the token for explain: a file, or - for standard input
+  --jwks URL|FILE check the JWT's signature, expiry and issuer against this key set
+  --help          show this help
+  --version       print the version
 
-exit codes: 0 fine, 1 the intent has errors, 2 usage error or unreadable input`;
+exit codes: 0 fine, 1 the intent has errors or a check failed, 2 usage error or unreadable input`;
 
-/** Runs the CLI; returns the exit code. Writes only to the given streams. */
-export function run(
+const COMMANDS = ["check", "plan", "explain", "verify"];
+
+/** Runs the CLI; resolves to the exit code. Writes only to the given streams; never throws. */
+export async function run(
   argv: readonly string[],
   out: (s: string) => void,
   err: (s: string) => void,
-): number {
+): Promise<number> {
   let parsed;
   try {
     parsed = parseArgs({
@@ -32,13 +40,14 @@ export function run(
       allowPositionals: true,
       options: {
         json: { type: "boolean" },
+        token: { type: "string" },
+        jwks: { type: "string" },
         help: { type: "boolean" },
         version: { type: "boolean" },
       },
     });
   } catch (e) {
-    err(`trustplane: ${(e as Error).message}\n\n${USAGE}`);
-    return 2;
+    return usage(err, (e as Error).message);
   }
   const { values, positionals } = parsed;
   if (values.help) {
@@ -50,30 +59,36 @@ export function run(
     return 0;
   }
   const [command, file, ...extra] = positionals;
-  if (command !== "check" && command !== "plan") {
-    err(`trustplane: ${command ? `unknown command "${command}"` : "missing command"}\n\n${USAGE}`);
-    return 2;
+  if (!command || !COMMANDS.includes(command))
+    return usage(err, command ? `unknown command "${command}"` : "missing command");
+  if (!file || extra.length)
+    return usage(err, file ? `unexpected argument "${extra[0]}"` : "missing FILE");
+  if (command !== "explain" && (values.token !== undefined || values.jwks !== undefined)) {
+    return usage(err, "--token and --jwks belong to explain");
   }
-  if (!file || extra.length) {
-    err(`trustplane: ${file ? `unexpected argument "${extra[0]}"` : "missing FILE"}\n\n${USAGE}`);
-    return 2;
-  }
+  if (command === "explain" && values.token === undefined)
+    return usage(err, "explain needs --token PATH");
+
   const loaded = readIntentFile(file);
   if ("unreadable" in loaded) {
     err(`trustplane: cannot read ${file}: ${loaded.unreadable}`);
     return 2;
   }
+  const streams: Streams = { out, err, json: !!values.json };
   if (loaded.data === undefined) {
-    report(file, loaded.issues, !!values.json, out, err);
+    report(file, loaded.issues, streams);
     return 2;
   }
   const { plan, issues } = analyse(loaded.data);
   const located = issues.map(loaded.locate);
   if (command === "check" || !plan) {
-    report(file, located, !!values.json, out, err);
+    report(file, located, streams);
     return plan ? 0 : 1;
   }
-  if (values.json) {
+  if (command === "explain")
+    return explainCommand(loaded.data, values.token!, values.jwks, streams);
+  if (command === "verify") return verifyCommand(loaded.data, streams);
+  if (streams.json) {
     out(JSON.stringify({ ...plan, warnings: located.map(issueJson) }, null, 2));
   } else {
     out(formatPlan(plan));
@@ -82,13 +97,12 @@ export function run(
   return 0;
 }
 
-function report(
-  file: string,
-  issues: readonly LocatedIssue[],
-  json: boolean,
-  out: (s: string) => void,
-  err: (s: string) => void,
-): void {
+function usage(err: (s: string) => void, problem: string): number {
+  err(`trustplane: ${problem}\n\n${USAGE}`);
+  return 2;
+}
+
+function report(file: string, issues: readonly LocatedIssue[], { out, err, json }: Streams): void {
   const ok = !issues.some((i) => i.severity === "error");
   if (json) out(JSON.stringify({ ok, issues: issues.map(issueJson) }, null, 2));
   else (ok ? out : err)(formatIssueList(file, issues));
@@ -104,5 +118,7 @@ function version(): string {
 
 if (require.main === module) {
   const write = (stream: NodeJS.WriteStream) => (s: string) => stream.write(`${s}\n`);
-  process.exitCode = run(process.argv.slice(2), write(process.stdout), write(process.stderr));
+  void run(process.argv.slice(2), write(process.stdout), write(process.stderr)).then((code) => {
+    process.exitCode = code;
+  });
 }

@@ -4,6 +4,7 @@ import { strings } from "@bufbuild/cel/ext";
 import type { GcpArtefacts } from "../backends/gcp/grant";
 import { quote } from "../errors";
 import type { TokenClaims } from "./claims";
+import { claimText } from "./claims";
 import type { Verdict } from "./verdict";
 import { allow, deny } from "./verdict";
 
@@ -38,7 +39,7 @@ export function evaluateProvider(
 ): Verdict {
   if (claims.iss !== provider.issuerUri) {
     return deny(
-      `the provider trusts issuer ${provider.issuerUri}, and the token's issuer is ${quote(String(claims.iss ?? ""))}`,
+      `the provider trusts issuer ${provider.issuerUri}, and the token's issuer is ${quote(claimText(claims, "iss") ?? "")}`,
     );
   }
   if (!audiences.some((a) => provider.allowedAudiences.includes(a))) {

@@ -1,8 +1,11 @@
 import { readFileSync } from "node:fs";
 import type { TokenClaims } from "./claims";
 
-/** jose is an ES module: loaded when a signature is checked, which is also when it is needed. */
-type Jose = typeof import("jose", { with: { "resolution-mode": "import" } });
+// jose is an ES module: its types come in as such, and the module itself is loaded with
+// import() when a signature is checked, which is also the only time it is needed
+import type * as JoseModule from "jose" with { "resolution-mode": "import" };
+
+type Jose = typeof JoseModule;
 
 /** A token read from text: its claims, and how far they can be trusted. */
 export type ReadToken =
