@@ -1,5 +1,5 @@
 import type { CelResult } from "@bufbuild/cel";
-import { celEnv, isCelError, parse, plan } from "@bufbuild/cel";
+import { celEnv, isCelError, parse, plan, unparse } from "@bufbuild/cel";
 import { strings } from "@bufbuild/cel/ext";
 import type { GcpArtefacts } from "../backends/gcp/grant";
 import { quote } from "../errors";
@@ -9,14 +9,15 @@ import type { Verdict } from "./verdict";
 import { allow, deny } from "./verdict";
 
 const ENV = celEnv({ funcs: strings });
-const programs = new Map<string, (vars: Record<string, unknown>) => CelResult>();
+type Program = (vars: Record<string, unknown>) => CelResult;
+const programs = new Map<string, Program>();
 
 /** Parses and plans a CEL expression once; providers repeat theirs for every token. */
-function program(source: string): (vars: Record<string, unknown>) => CelResult {
+function program(source: string): Program {
   let p = programs.get(source);
   if (!p) {
     if (programs.size > 10_000) programs.clear();
-    p = plan(ENV, parse(source)) as (vars: Record<string, unknown>) => CelResult;
+    p = plan(ENV, parse(source)) as Program;
     programs.set(source, p);
   }
   return p;
@@ -65,7 +66,11 @@ export function evaluateProvider(
     return deny(`google.subject is ${bytes} bytes, over GCP's ${MAX_SUBJECT_BYTES}`);
   const result = program(provider.attributeCondition)({ assertion, attribute, google });
   if (isCelError(result)) return deny(`attribute condition failed: ${result.message}`);
-  if (result !== true) return deny("attribute condition evaluated to false");
+  if (result !== true) {
+    return deny(
+      `attribute condition evaluated to false: ${whyFalse(provider.attributeCondition, { assertion, attribute, google })}`,
+    );
+  }
   const pool = provider.providerName.slice(0, provider.providerName.lastIndexOf("/providers/"));
   const match = provider.principals.find((p) => principalMatches(p, pool, subject, attribute));
   if (!match) {
@@ -95,4 +100,38 @@ function principalMatches(
   if (name !== undefined) return !!set && attribute[name] === value;
   if (m[7] !== undefined) return false; // google.groups is never mapped by trustplane
   return !!set;
+}
+
+type ParsedCel = ReturnType<typeof parse>;
+type CelExpr = NonNullable<ParsedCel["expr"]>;
+
+/**
+ * Which test failed, for the reason: the first false test of each alternative (`||`) of the
+ * condition, as CEL source. Evaluates the parts separately; the decision itself is the whole.
+ */
+function whyFalse(source: string, vars: Record<string, unknown>): string {
+  const parsed = parse(source);
+  const alternatives = split(parsed.expr!, "_||_");
+  const failures = alternatives.map((alternative) => {
+    const test = split(alternative, "_&&_").find(
+      (t) => plan(ENV, { ...parsed, expr: t })(vars) !== true,
+    );
+    return test ? unparse(test) : unparse(alternative);
+  });
+  if (failures.length === 1) return `${failures[0]} does not hold`;
+  const shown = failures.slice(0, 3).map((f) => `${f} does not hold`);
+  return `in each of its ${failures.length} alternatives a test fails: ${shown.join("; ")}${failures.length > 3 ? "; ..." : ""}`;
+}
+
+/** The operands of a chain of one binary operator (`a && b && c` → [a, b, c]). */
+function split(expr: CelExpr, operator: string): CelExpr[] {
+  const kind = expr.exprKind;
+  if (
+    kind.case === "callExpr" &&
+    kind.value.function === operator &&
+    kind.value.args.length === 2
+  ) {
+    return kind.value.args.flatMap((arg) => split(arg, operator));
+  }
+  return [expr];
 }
