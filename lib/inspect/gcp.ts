@@ -113,9 +113,8 @@ function whyFalse(source: string, vars: Record<string, unknown>): string {
   const parsed = parse(source);
   const alternatives = split(parsed.expr!, "_||_");
   const failures = alternatives.map((alternative) => {
-    const test = split(alternative, "_&&_").find(
-      (t) => plan(ENV, { ...parsed, expr: t })(vars) !== true,
-    );
+    const holds = (t: CelExpr) => (plan(ENV, { ...parsed, expr: t }) as Program)(vars) === true;
+    const test = split(alternative, "_&&_").find((t) => !holds(t));
     return test ? unparse(test) : unparse(alternative);
   });
   if (failures.length === 1) return `${failures[0]} does not hold`;
