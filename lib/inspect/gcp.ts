@@ -111,7 +111,7 @@ type CelExpr = NonNullable<ParsedCel["expr"]>;
  */
 function whyFalse(source: string, vars: Record<string, unknown>): string {
   const parsed = parse(source);
-  const alternatives = split(parsed.expr!, "_||_");
+  const alternatives = split(parsed.expr, "_||_");
   const failures = alternatives.map((alternative) => {
     const holds = (t: CelExpr) => (plan(ENV, { ...parsed, expr: t }) as Program)(vars) === true;
     const test = split(alternative, "_&&_").find((t) => !holds(t));
