@@ -109,13 +109,13 @@ function neighbours(
   token: MutableClaims,
 ): [string, string | undefined][] {
   const out: [string, string | undefined][] = [];
-  for (const [claim, m] of selector.claims) {
+  for (const claim of selector.claims.keys()) {
     const value = token[claim];
     if (value === undefined) {
       out.push([claim, issuer.sample[claim] ?? "production"]);
       continue;
     }
-    if (claim !== "sub" && m.kind !== "pattern") out.push([claim, undefined]);
+    if (claim !== "sub") out.push([claim, undefined]);
     for (const v of variants(value)) if (possible(issuer, claim, v)) out.push([claim, v]);
   }
   for (const [claim, values] of Object.entries(CONTEXT)) {
