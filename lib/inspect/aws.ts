@@ -61,8 +61,10 @@ export function evaluateTrustPolicy(policy: TrustPolicy, request: StsRequest): V
 
 function statementFailure(s: TrustStatement, request: StsRequest): string | undefined {
   const actions = ([] as string[]).concat(s.Action);
-  if (!actions.some((a) => a === ACTION || a === "sts:*" || a === "*"))
+  // action names compare case-insensitively and may hold wildcards
+  if (!actions.some((a) => globMatch(a.toLowerCase(), ACTION.toLowerCase()))) {
     return `the statement does not allow ${ACTION}`;
+  }
   const federated = ([] as string[]).concat(s.Principal.Federated);
   if (!federated.includes(request.principal)) {
     return `the role trusts ${federated.join(", ")}, and the token's issuer is ${request.principal}`;
@@ -92,8 +94,10 @@ function conditionFailure(
   const ifExists = operator.endsWith("IfExists");
   const op = ifExists ? operator.slice(0, -"IfExists".length) : operator;
   if (op === "Null") {
-    const wantsAbsent = values.includes("true");
-    if ((actual === undefined) === wantsAbsent) return undefined;
+    // several values are OR'ed, as for every operator
+    if (values.some((v) => (v.toLowerCase() === "true") === (actual === undefined)))
+      return undefined;
+    const wantsAbsent = values.some((v) => v.toLowerCase() === "true");
     return wantsAbsent
       ? `the token carries ${claim}, and Null ${key} requires it to be absent`
       : `the token has no ${claim}, and Null ${key} requires it`;
