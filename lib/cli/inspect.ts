@@ -24,8 +24,8 @@ export async function explainCommand(
     return 2;
   }
   let token: ReadToken = readToken(text);
-  if ("problem" in token) {
-    err(`trustplane: ${token.problem}`);
+  if (!("claims" in token)) {
+    err(`trustplane: ${"problem" in token ? token.problem : token.unusableKeys}`);
     return 2;
   }
   if (jwks !== undefined) {
@@ -34,6 +34,10 @@ export async function explainCommand(
       return 2;
     }
     token = await verifyJwt(text, jwks, issuerUrls(document));
+    if ("unusableKeys" in token) {
+      err(`trustplane: cannot read the JWKS ${jwks}: ${token.unusableKeys}`);
+      return 2;
+    }
     if ("problem" in token) {
       err(`trustplane: the token is refused: ${token.problem}`);
       return 1;

@@ -1,5 +1,6 @@
 import type { FederatedCredential } from "../backends/azure/credentials";
 import { quote } from "../errors";
+import { describeAudiences } from "./claims";
 import type { Verdict } from "./verdict";
 import { allow, deny } from "./verdict";
 
@@ -33,6 +34,6 @@ export function evaluateCredentials(
     return deny(`no federated credential has subject ${quote(sub)}${hint}`);
   }
   return deny(
-    `federated credential ${bySubject[0]!.name} has subject ${quote(sub)} but audience ${quote(bySubject[0]!.audience)}, and the token's aud is ${audiences.map(quote).join(", ")}`,
+    `federated credential ${bySubject[0]!.name} has subject ${quote(sub)} but audience ${quote(bySubject[0]!.audience)}, and the token's aud is ${describeAudiences(audiences)}`,
   );
 }

@@ -14,12 +14,21 @@ export function claimText(claims: TokenClaims, name: string): string | undefined
   return typeof value === "string" ? value : `\u0000${JSON.stringify(value)}`;
 }
 
-/** The token's audiences: `aud` is a string or a list of strings in a JWT. */
+/**
+ * The token's audiences: `aud` is a string or a list of strings in a JWT. Undefined only when
+ * there is no `aud`; any other value holds no audience at all.
+ */
 export function audiencesOf(claims: TokenClaims): readonly string[] | undefined {
   const aud = claims.aud;
+  if (aud === undefined) return undefined;
   if (typeof aud === "string") return [aud];
   if (Array.isArray(aud)) return aud.filter((a): a is string => typeof a === "string");
-  return undefined;
+  return [];
+}
+
+/** Audiences for a reason: quoted, or "none" for an aud that holds no string. */
+export function describeAudiences(audiences: readonly string[]): string {
+  return audiences.length ? audiences.map((a) => JSON.stringify(a)).join(", ") : "(no audience)";
 }
 
 export function selectorAccepts(selector: SelectorIR, claims: TokenClaims): boolean {

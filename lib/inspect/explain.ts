@@ -6,7 +6,7 @@ import type { GrantPlan, IdentityPlan } from "../plan/types";
 import { evaluateTrustPolicy, stsRequest } from "./aws";
 import { evaluateCredentials } from "./azure";
 import type { TokenClaims } from "./claims";
-import { audiencesOf, claimText } from "./claims";
+import { audiencesOf, claimText, describeAudiences } from "./claims";
 import { evaluateProvider } from "./gcp";
 import type { Verdict } from "./verdict";
 import { deny } from "./verdict";
@@ -68,7 +68,7 @@ export function evaluateGrant(
       const accepted = audiences.filter((aud) => a.clientIds.includes(aud));
       if (accepted.length === 0) {
         return deny(
-          `aud ${audiences.map((x) => JSON.stringify(x)).join(", ")} is not a client ID of the OIDC provider (${a.clientIds.join(", ")})`,
+          `aud ${describeAudiences(audiences)} is not a client ID of the OIDC provider (${a.clientIds.join(", ")})`,
         );
       }
       const [, , , , accountId] = a.roleArn.split(":");

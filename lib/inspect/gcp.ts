@@ -4,7 +4,7 @@ import { strings } from "@bufbuild/cel/ext";
 import type { GcpArtefacts } from "../backends/gcp/grant";
 import { quote } from "../errors";
 import type { TokenClaims } from "./claims";
-import { claimText } from "./claims";
+import { claimText, describeAudiences } from "./claims";
 import type { Verdict } from "./verdict";
 import { allow, deny } from "./verdict";
 
@@ -45,7 +45,7 @@ export function evaluateProvider(
   }
   if (!audiences.some((a) => provider.allowedAudiences.includes(a))) {
     return deny(
-      `aud ${audiences.map(quote).join(", ")} is not among the provider's allowed audiences (${provider.allowedAudiences.join(", ")})`,
+      `aud ${describeAudiences(audiences)} is not among the provider's allowed audiences (${provider.allowedAudiences.join(", ")})`,
     );
   }
   const assertion = claims;

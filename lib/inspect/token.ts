@@ -9,7 +9,10 @@ type Jose = typeof JoseModule;
 
 /** A token read from text: its claims, and how far they can be trusted. */
 export type ReadToken =
-  { readonly claims: TokenClaims; readonly form: "claims" | "jwt" } | { readonly problem: string };
+  | { readonly claims: TokenClaims; readonly form: "claims" | "jwt" }
+  | { readonly problem: string }
+  /** The key set could not be read or used, so the token was never checked. */
+  | { readonly unusableKeys: string };
 
 const JWT = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/;
 
@@ -51,7 +54,13 @@ export async function verifyJwt(
   const jose: Jose = await import("jose");
   let keys: Parameters<Jose["jwtVerify"]>[1];
   if (/^https?:\/\//.test(jwks)) {
-    keys = jose.createRemoteJWKSet(new URL(jwks), { timeoutDuration: 5000 });
+    let url: URL;
+    try {
+      url = new URL(jwks);
+    } catch {
+      return { unusableKeys: "it is not a valid URL" };
+    }
+    keys = jose.createRemoteJWKSet(url, { timeoutDuration: 5000 });
   } else {
     try {
       const set = JSON.parse(readFileSync(jwks, "utf8")) as Parameters<
@@ -59,15 +68,26 @@ export async function verifyJwt(
       >[0];
       keys = jose.createLocalJWKSet(set);
     } catch (e) {
-      return { problem: `cannot read the JWKS ${jwks}: ${(e as Error).message}` };
+      return { unusableKeys: unreadable(e) };
     }
   }
   try {
-    const { payload } = await jose.jwtVerify(jwt.trim(), keys, { issuer: [...issuers] });
+    const { payload } = await jose.jwtVerify(jwt.trim(), keys, {
+      issuer: [...issuers],
+      requiredClaims: ["exp", "iss"],
+    });
     return { claims: payload, form: "jwt" };
   } catch (e) {
-    return { problem: refusal(jose.errors, e, issuers) };
+    return refusal(jose.errors, e, issuers);
   }
+}
+
+function unreadable(e: unknown): string {
+  const code = (e as NodeJS.ErrnoException).code;
+  if (code === "ENOENT") return "no such file";
+  if (code === "EISDIR") return "it is a directory";
+  if (e instanceof SyntaxError) return "it is not JSON";
+  return (e as Error).message;
 }
 
 function decodePayload(part: string): TokenClaims | undefined {
@@ -81,22 +101,42 @@ function decodePayload(part: string): TokenClaims | undefined {
   }
 }
 
-function refusal(errors: Jose["errors"], e: unknown, issuers: readonly string[]): string {
+/** Why jose refused: the token's fault, or the key set's (which then checked nothing). */
+function refusal(errors: Jose["errors"], e: unknown, issuers: readonly string[]): ReadToken {
   if (e instanceof errors.JWTExpired) {
-    return `the token expired at ${new Date(Number(e.payload.exp) * 1000).toISOString()}`;
-  }
-  if (e instanceof errors.JWSSignatureVerificationFailed) {
-    return "the token's signature does not verify against the JWKS";
-  }
-  if (e instanceof errors.JWKSNoMatchingKey) {
-    return "no key in the JWKS matches the token's key ID and algorithm";
-  }
-  if (e instanceof errors.JWTClaimValidationFailed && e.claim === "iss") {
-    return `the token's issuer ${JSON.stringify(e.payload.iss)} is none of the document's issuers (${issuers.join(", ")})`;
+    return { problem: `it expired at ${time(e.payload.exp)}` };
   }
   if (e instanceof errors.JWTClaimValidationFailed) {
-    return `the token's ${e.claim} claim is not valid: ${e.message}`;
+    if (e.claim === "iss") {
+      return {
+        problem: `its issuer ${JSON.stringify(e.payload.iss)} is none of the document's issuers (${issuers.join(", ")})`,
+      };
+    }
+    if (e.claim === "nbf") return { problem: `it is not valid before ${time(e.payload.nbf)}` };
+    return { problem: `its ${e.claim} claim is missing or not valid` };
   }
-  if (e instanceof errors.JOSEError) return `the token was refused: ${e.message}`;
-  return `the JWKS could not be used: ${(e as Error).message}`;
+  if (e instanceof errors.JWSSignatureVerificationFailed) {
+    return { problem: "its signature does not verify against the JWKS" };
+  }
+  if (e instanceof errors.JWKSNoMatchingKey) {
+    return { problem: "no key in the JWKS matches its key ID and algorithm" };
+  }
+  if (e instanceof errors.JOSEAlgNotAllowed || e instanceof errors.JOSENotSupported) {
+    return {
+      problem:
+        "it is not signed with an algorithm the JWKS's keys support (an unsigned token has alg none)",
+    };
+  }
+  if (e instanceof errors.JWSInvalid || e instanceof errors.JWTInvalid) {
+    return { problem: `it is not a well-formed signed JWT: ${e.message}` };
+  }
+  if (e instanceof errors.JWKSInvalid) return { unusableKeys: "it is not a JSON Web Key Set" };
+  if (e instanceof errors.JWKSTimeout)
+    return { unusableKeys: "it did not answer within 5 seconds" };
+  // fetch failures, non-200 answers and anything else are the key set's, not the token's
+  return { unusableKeys: (e as Error).message };
+}
+
+function time(seconds: unknown): string {
+  return new Date(Number(seconds) * 1000).toISOString();
 }
