@@ -51,8 +51,11 @@ export interface IssuerModel {
   readonly gcpAudienceHttps: boolean;
   /** Claims AWS STS can match for this issuer besides `sub` and `aud`. */
   readonly awsClaimKeys: ReadonlySet<string>;
-  /** A CEL expression of at most 127 bytes for google.subject when `sub` may be longer; it reads only claims every token carries, so it never fails. */
-  readonly shortSubject?: string;
+  /**
+   * Claims that name a run in few bytes, for google.subject when `sub` is too long
+   * (`run:<id>:<phase>`); used only when present and short.
+   */
+  readonly shortSubject?: readonly string[];
   /** A realistic token's claims (without iss, aud and sub): the base of `verify`'s corpus. */
   readonly sample: Readonly<Record<string, string>>;
   /**

@@ -1,7 +1,7 @@
 import { claimSpec } from "../claims/issuer";
 import type { IssuerModel, MutableClaims } from "../claims/issuer";
-import type { Matcher } from "../claims/matcher";
-import { finiteValues } from "../claims/matcher";
+import type { Guard, Matcher } from "../claims/matcher";
+import { finiteValues, guardHolds } from "../claims/matcher";
 import { renderSubject } from "../claims/subject";
 import type { IdentityIR, SelectorIR } from "../ir/types";
 import type { TokenClaims } from "./claims";
@@ -14,6 +14,8 @@ export interface CorpusToken {
 
 /** Cap on the tokens one selector expands into before mutations. */
 const MAX_INSTANCES = 12;
+/** How many other identities of the issuer lend their tokens (work would grow with their square). */
+const MAX_SIBLINGS = 16;
 
 /** Values that change which layout of `sub` a token gets, tried where a selector leaves them open. */
 const CONTEXT: Readonly<Record<string, readonly (string | undefined)[]>> = {
@@ -43,36 +45,37 @@ export function corpus(identity: IdentityIR, others: readonly IdentityIR[]): Cor
     const key = JSON.stringify(Object.entries(clean).sort());
     if (!out.has(key)) out.set(key, { claims: clean, origin });
   };
+  const { issuer } = identity;
   identity.selectors.forEach((selector, i) => {
     const where = `subjects[${i}]`;
-    for (const positive of instances(identity.issuer, selector)) {
+    for (const positive of instances(issuer, selector)) {
       add(positive, where);
-      for (const [claim, value] of neighbours(identity.issuer, selector, positive)) {
+      for (const [claim, value] of neighbours(issuer, selector, positive)) {
+        const fixed = new Set([...selector.claims.keys(), claim]);
         add(
-          mint(
-            identity.issuer,
-            { ...positive, [claim]: value },
-            new Set([...selector.claims.keys(), claim]),
-          ),
-          `${where} with ${claim} ${value === undefined ? "absent" : `= ${JSON.stringify(value.length > 60 ? `${value.slice(0, 40)}…` : value)}`}`,
+          mint(issuer, { ...positive, [claim]: value }, fixed),
+          `${where} with ${change(claim, value)}`,
         );
       }
-      add(
-        { ...positive, iss: `${identity.issuer.url}.evil.example` },
-        `${where} from another issuer`,
-      );
+      for (const [label, token] of layouts(issuer, positive)) add(token, `${where} as ${label}`);
+      add({ ...positive, iss: `${issuer.url}.evil.example` }, `${where} from another issuer`);
       add({ ...positive, aud: "https://github.com/acme" }, `${where} with another audience`);
     }
   });
-  for (const other of others) {
-    if (other === identity || other.issuer.url !== identity.issuer.url) continue;
+  // the other identities of the same issuer: their tokens must not slip through
+  const siblings = others.filter((o) => o !== identity && o.issuerName === identity.issuerName);
+  for (const other of siblings.slice(0, MAX_SIBLINGS)) {
     other.selectors.forEach((selector, i) => {
-      for (const positive of instances(other.issuer, selector).slice(0, 2)) {
-        add(positive, `identity ${other.name} subjects[${i}]`);
-      }
+      const [first] = instances(other.issuer, selector);
+      add(first, `identity ${other.name} subjects[${i}]`);
     });
   }
   return [...out.values()];
+}
+
+function change(claim: string, value: string | undefined): string {
+  if (value === undefined) return `${claim} absent`;
+  return `${claim} = ${JSON.stringify(value.length > 60 ? `${value.slice(0, 40)}…` : value)}`;
 }
 
 /** Tokens a selector accepts: the issuer's sample with the selector's values written in. */
@@ -123,6 +126,47 @@ function neighbours(
     for (const v of values) if (v !== token[claim]) out.push([claim, v]);
   }
   return out;
+}
+
+/**
+ * The token moved into each layout of the issuer's sub (GitHub: an environment job, a pull
+ * request, a push), changing as many claims as the layout needs, selected ones included.
+ */
+function layouts(issuer: IssuerModel, token: MutableClaims): [string, MutableClaims][] {
+  const out: [string, MutableClaims][] = [];
+  for (const c of issuer.subject?.cases ?? []) {
+    const moved: MutableClaims = { ...token };
+    for (const [claim, guard] of Object.entries(c.when)) {
+      moved[claim] = satisfying(issuer, claim, guard, token[claim]);
+    }
+    const minted = mint(issuer, moved, new Set(Object.keys(c.when)));
+    if (minted) out.push([c.label, minted]);
+  }
+  return out;
+}
+
+/** A value (or absence) that satisfies a guard, keeping the current one when it does. */
+function satisfying(
+  issuer: IssuerModel,
+  claim: string,
+  guard: Guard,
+  current: string | undefined,
+): string | undefined {
+  if (guardHolds(guard, current)) return current;
+  switch (guard.kind) {
+    case "absent":
+      return undefined;
+    case "present":
+      return issuer.sample[claim] ?? "production";
+    case "in":
+      return guard.values[0];
+    case "notIn":
+      return [issuer.sample[claim], "push", "other"].find(
+        (v) => v !== undefined && !guard.values.includes(v),
+      );
+    case "pattern":
+      return guard.pattern.replaceAll("*", "1").replaceAll("?", "1");
+  }
 }
 
 /** The values an attacker would try next to `value`. */

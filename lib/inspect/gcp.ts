@@ -105,18 +105,37 @@ function principalMatches(
 type ParsedCel = ReturnType<typeof parse>;
 type CelExpr = NonNullable<ParsedCel["expr"]>;
 
+/** A condition's alternatives (`||`), each as its tests (`&&`), planned once per condition. */
+interface Anatomy {
+  readonly alternatives: readonly (readonly { readonly text: string; readonly run: Program }[])[];
+}
+const anatomies = new Map<string, Anatomy>();
+
+function anatomy(source: string): Anatomy {
+  let a = anatomies.get(source);
+  if (!a) {
+    if (anatomies.size > 10_000) anatomies.clear();
+    const parsed = parse(source);
+    const alternatives = split(parsed.expr, "_||_").map((alternative) =>
+      split(alternative, "_&&_").map((test) => ({
+        text: unparse(test),
+        run: plan(ENV, { ...parsed, expr: test }) as Program,
+      })),
+    );
+    a = { alternatives };
+    anatomies.set(source, a);
+  }
+  return a;
+}
+
 /**
  * Which test failed, for the reason: the first false test of each alternative (`||`) of the
  * condition, as CEL source. Evaluates the parts separately; the decision itself is the whole.
  */
 function whyFalse(source: string, vars: Record<string, unknown>): string {
-  const parsed = parse(source);
-  const alternatives = split(parsed.expr, "_||_");
-  const failures = alternatives.map((alternative) => {
-    const holds = (t: CelExpr) => (plan(ENV, { ...parsed, expr: t }) as Program)(vars) === true;
-    const test = split(alternative, "_&&_").find((t) => !holds(t));
-    return test ? unparse(test) : unparse(alternative);
-  });
+  const failures = anatomy(source).alternatives.map(
+    (tests) => (tests.find((t) => t.run(vars) !== true) ?? tests[0]!).text,
+  );
   if (failures.length === 1) return `${failures[0]} does not hold`;
   const shown = failures.slice(0, 3).map((f) => `${f} does not hold`);
   return `in each of its ${failures.length} alternatives a test fails: ${shown.join("; ")}${failures.length > 3 ? "; ..." : ""}`;

@@ -117,8 +117,16 @@ interface TableCase {
 
 const GITHUB_URL = "https://token.actions.githubusercontent.com";
 const HTTPS_AUDIENCE = `https://iam.googleapis.com/${PROVIDER}`;
-const GITHUB_SHORT =
-  "'repository_id:' + assertion.repository_id + ':run_id:' + assertion.run_id + ':run_attempt:' + assertion.run_attempt";
+/** The bounded fallback for a long sub: short run identifiers when present as short strings. */
+function shortSubject(claims: string[], identity = "deploy"): string {
+  const form = claims.map((c, i) => `'${i ? ":" : ""}${c}:' + assertion.${c}`).join(" + ");
+  const guard = [
+    ...claims.map((c) => `has(assertion.${c}) && type(assertion.${c}) == string`),
+    `bytes(${form}).size() <= 127`,
+  ].join(" && ");
+  return `(${guard} ? ${form} : 'trustplane:${identity}')`;
+}
+const GITHUB_SHORT = shortSubject(["repository_id", "run_id", "run_attempt"]);
 
 /** A branch job, or a job started by a custom webhook (no VCS origin). */
 const CIRCLECI_SELECTORS = [
@@ -209,7 +217,7 @@ const TABLE: TableCase[] = [
     ]),
     issuerUri: "https://app.terraform.io",
     audience: `//iam.googleapis.com/${PROVIDER}`,
-    subject: `${GUARD}'run:' + assertion.terraform_run_id + ':' + assertion.terraform_run_phase`,
+    subject: GUARD + shortSubject(["terraform_run_id", "terraform_run_phase"]),
     condition:
       "has(assertion.terraform_organization_name) && assertion.terraform_organization_name == 'acme'" +
       " && has(assertion.terraform_workspace_name) && assertion.terraform_workspace_name == 'prod'",

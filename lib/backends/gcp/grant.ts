@@ -6,7 +6,7 @@ import type { GcpTargetIR, GrantIR, IdentityIR } from "../../ir/types";
 import { gcpIdProblem } from "../../ir/resolve";
 import { fitName } from "../../internal/names";
 import type { PlanResource } from "../../plan/types";
-import { celString, conditionCel } from "./cel";
+import { celString, claimRef, conditionCel, hasClaim } from "./cel";
 
 /** Pulumi type tokens of what a GCP grant creates. */
 export const GCP_TYPES = {
@@ -158,8 +158,8 @@ export function gcpGrant(
 
 /**
  * `assertion.sub` when every admitted token's sub is known to fit GCP's 127-byte limit on
- * google.subject; otherwise a guarded form that maps longer subjects to a short, stable one
- * instead of failing the token exchange.
+ * google.subject; otherwise longer subjects map to the issuer's short run identifier (when the
+ * token carries it as short strings) or to a constant, so the exchange never fails on length.
  */
 function subjectMapping(identity: IdentityIR): string {
   const { issuer } = identity;
@@ -177,8 +177,23 @@ function subjectMapping(identity: IdentityIR): string {
     }),
   );
   if (longest <= MAX_SUBJECT_BYTES) return "assertion.sub";
-  const short = issuer.shortSubject ?? celString(`trustplane:${identity.name}`);
-  return `bytes(assertion.sub).size() <= ${MAX_SUBJECT_BYTES} ? assertion.sub : ${short}`;
+  const constant = celString(`trustplane:${identity.name}`);
+  const claims = issuer.shortSubject ?? [];
+  const fallback = claims.length
+    ? `(${shortGuard(claims)} ? ${shortForm(claims)} : ${constant})`
+    : constant;
+  return `bytes(assertion.sub).size() <= ${MAX_SUBJECT_BYTES} ? assertion.sub : ${fallback}`;
+}
+
+/** `'k1:' + assertion.k1 + ':k2:' + assertion.k2`. */
+function shortForm(claims: readonly string[]): string {
+  return claims.map((c, i) => `'${i ? ":" : ""}${c}:' + ${claimRef(c)}`).join(" + ");
+}
+
+/** The claims are there, are strings, and make a short enough subject. */
+function shortGuard(claims: readonly string[]): string {
+  const present = claims.map((c) => `${hasClaim(c)} && type(${claimRef(c)}) == string`);
+  return [...present, `bytes(${shortForm(claims)}).size() <= ${MAX_SUBJECT_BYTES}`].join(" && ");
 }
 
 /** The identity's name, fitted to a GCP ID's length limits. */

@@ -111,6 +111,6 @@ export function gitlabIssuer(config: GitlabConfig): IssuerModel {
       if (!fixed.has("namespace_path")) c.namespace_path = namespace;
       return true;
     },
-    shortSubject: "'project_id:' + assertion.project_id + ':job_id:' + assertion.job_id",
+    shortSubject: ["project_id", "job_id"],
   };
 }

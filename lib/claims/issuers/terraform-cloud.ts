@@ -96,6 +96,6 @@ export function terraformCloudIssuer(config: TerraformCloudConfig): IssuerModel 
       c.terraform_full_workspace = full;
       return true;
     },
-    shortSubject: "'run:' + assertion.terraform_run_id + ':' + assertion.terraform_run_phase",
+    shortSubject: ["terraform_run_id", "terraform_run_phase"],
   };
 }
