@@ -5,6 +5,7 @@ import { parse as parseCel } from "@bufbuild/cel";
 import fc from "fast-check";
 import { parse as parseYaml } from "yaml";
 import { formatPlan } from "../lib/cli/format";
+import { run } from "../lib/cli/main";
 import { analyse, compile } from "../lib/compile";
 import { TrustplaneError } from "../lib/errors";
 import type { IdentityPlan, Plan } from "../lib/plan/types";
@@ -38,6 +39,17 @@ describe("compile", () => {
     }
     it("prints the platform example as the README shows it", () => {
       golden("platform.plan.txt", `${formatPlan(compile(load("platform.yaml")).plan)}\n`);
+    });
+    it("explains the README's feature-branch token as the README shows it", async () => {
+      const lines: string[] = [];
+      const token = join(EXAMPLES, "tokens", "feature-branch-push.json");
+      const code = await run(
+        ["explain", join(EXAMPLES, "platform.yaml"), "--token", token],
+        (s) => lines.push(s),
+        (s) => lines.push(s),
+      );
+      assert.equal(code, 0);
+      golden("feature-branch-push.explain.txt", `${lines.join("\n")}\n`);
     });
   });
 
