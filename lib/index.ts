@@ -4,10 +4,11 @@
  *
  * @example
  * ```ts
- * import { compile, readIntentFile } from "trustplane";
+ * import { compile, readIntentFile, verify } from "trustplane";
  * const file = readIntentFile("intent.yaml");
  * const { plan, warnings } = compile(file.data); // throws TrustplaneError listing every error
  * plan.identities[0].grants[0].artefacts; // the trust policy, credentials or provider condition
+ * verify(file.data).verification?.ok; // every cloud decides generated tokens as the intent means
  * ```
  */
 export { analyse, check, compile } from "./compile";
@@ -27,3 +28,10 @@ export type { AzureArtefacts, RoleAssignment } from "./backends/azure/grant";
 export type { FederatedCredential } from "./backends/azure/credentials";
 export type { GcpArtefacts, ProjectBinding } from "./backends/gcp/grant";
 export type { Cloud, IssuerKind } from "./claims/issuer";
+export { explain } from "./inspect/explain";
+export type { Decision, Explanation } from "./inspect/explain";
+export { verify } from "./inspect/verify";
+export type { Divergence, GrantTally, Verification } from "./inspect/verify";
+export { readToken, verifyJwt } from "./inspect/token";
+export type { ReadToken } from "./inspect/token";
+export type { TokenClaims } from "./inspect/claims";
