@@ -1,15 +1,18 @@
 import { readFileSync } from "node:fs";
-import { compileDocument } from "../compile";
-import { explain } from "../inspect/explain";
+import { readError } from "../intent/file";
+import { explainPlan } from "../inspect/explain";
+import type { DocumentIR } from "../ir/types";
+import type { Plan } from "../plan/types";
 import { readToken, verifyJwt } from "../inspect/token";
 import type { ReadToken } from "../inspect/token";
-import { verify } from "../inspect/verify";
+import { verifyPlan } from "../inspect/verify";
 import { formatDecisions, formatVerification } from "./format";
 import type { Streams } from "./streams";
 
 /** `trustplane explain`: every identity × grant's decision on one token. The document compiles. */
 export async function explainCommand(
-  document: unknown,
+  ir: DocumentIR,
+  plan: Plan,
   tokenPath: string,
   jwks: string | undefined,
   { out, err, json }: Streams,
@@ -18,9 +21,7 @@ export async function explainCommand(
   try {
     text = tokenPath === "-" ? readFileSync(0, "utf8") : readFileSync(tokenPath, "utf8");
   } catch (e) {
-    err(
-      `trustplane: cannot read the token ${tokenPath}: ${(e as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : (e as Error).message}`,
-    );
+    err(`trustplane: cannot read the token ${tokenPath}: ${readError(e)}`);
     return 2;
   }
   let token: ReadToken = readToken(text);
@@ -33,7 +34,8 @@ export async function explainCommand(
       err("trustplane: --jwks checks a JWT's signature, and the token is a JSON object of claims");
       return 2;
     }
-    token = await verifyJwt(text, jwks, issuerUrls(document));
+    const issuers = [...new Set(ir.identities.map((i) => i.issuer.url))];
+    token = await verifyJwt(text, jwks, issuers);
     if ("unusableKeys" in token) {
       err(`trustplane: cannot read the JWKS ${jwks}: ${token.unusableKeys}`);
       return 2;
@@ -43,30 +45,23 @@ export async function explainCommand(
       return 1;
     }
   }
-  const { explanation } = explain(document, token.claims);
+  const explanation = explainPlan(ir, plan, token.claims);
   const notes = [
-    ...(explanation!.audienceAssumed
+    ...(explanation.audienceAssumed
       ? ["the token has no aud, so each grant was checked with the audience it expects"]
       : []),
     ...(token.form === "jwt" && jwks === undefined
       ? ["the JWT's signature, expiry and issuer were not checked; give --jwks to check them"]
       : []),
   ];
-  if (json) out(JSON.stringify({ decisions: explanation!.decisions, notes }, null, 2));
-  else out(formatDecisions(explanation!.decisions, notes));
+  if (json) out(JSON.stringify({ decisions: explanation.decisions, notes }, null, 2));
+  else out(formatDecisions(explanation.decisions, notes));
   return 0;
 }
 
-/** The URLs of the issuers the document's identities trust: a verified token comes from one. */
-function issuerUrls(document: unknown): string[] {
-  const { ir } = compileDocument(document);
-  return [...new Set((ir?.identities ?? []).map((i) => i.issuer.url))];
-}
-
 /** `trustplane verify`: the differential check of every cloud against the intent. */
-export function verifyCommand(document: unknown, { out, json }: Streams): number {
-  const { verification } = verify(document);
-  const v = verification!;
+export function verifyCommand(ir: DocumentIR, plan: Plan, { out, json }: Streams): number {
+  const v = verifyPlan(ir, plan);
   if (json) out(JSON.stringify(v, null, 2));
   else out(formatVerification(v));
   return v.ok ? 0 : 1;

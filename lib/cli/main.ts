@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
-import { analyse } from "../compile";
+import { compileDocument } from "../compile";
 import { readIntentFile } from "../intent/file";
 import type { LocatedIssue } from "../intent/load";
 import { explainCommand, verifyCommand } from "./inspect";
@@ -79,15 +79,14 @@ export async function run(
     report(file, loaded.issues, streams);
     return 2;
   }
-  const { plan, issues } = analyse(loaded.data);
+  const { plan, ir, issues } = compileDocument(loaded.data);
   const located = issues.map(loaded.locate);
-  if (command === "check" || !plan) {
+  if (command === "check" || !plan || !ir) {
     report(file, located, streams);
     return plan ? 0 : 1;
   }
-  if (command === "explain")
-    return explainCommand(loaded.data, values.token!, values.jwks, streams);
-  if (command === "verify") return verifyCommand(loaded.data, streams);
+  if (command === "explain") return explainCommand(ir, plan, values.token!, values.jwks, streams);
+  if (command === "verify") return verifyCommand(ir, plan, streams);
   if (streams.json) {
     out(JSON.stringify({ ...plan, warnings: located.map(issueJson) }, null, 2));
   } else {

@@ -1,8 +1,8 @@
 import type { Cloud } from "../claims/issuer";
 import { compileDocument } from "../compile";
 import type { Issue } from "../errors";
-import type { IdentityIR } from "../ir/types";
-import type { GrantPlan, IdentityPlan } from "../plan/types";
+import type { DocumentIR, IdentityIR } from "../ir/types";
+import type { GrantPlan, IdentityPlan, Plan } from "../plan/types";
 import { evaluateTrustPolicy, stsRequest } from "./aws";
 import { evaluateCredentials } from "./azure";
 import type { TokenClaims } from "./claims";
@@ -37,11 +37,16 @@ export function explain(
 ): { explanation?: Explanation; issues: readonly Issue[] } {
   const { plan, ir, issues } = compileDocument(document);
   if (!plan || !ir) return { issues };
+  return { explanation: explainPlan(ir, plan, claims), issues };
+}
+
+/** `explain` on a compiled plan. */
+export function explainPlan(ir: DocumentIR, plan: Plan, claims: TokenClaims): Explanation {
   const decisions = plan.identities.flatMap((p) => {
     const identity = ir.identities.find((i) => i.name === p.name)!;
     return p.grants.map((g) => decide(identity, p, g, claims));
   });
-  return { explanation: { decisions, audienceAssumed: audiencesOf(claims) === undefined }, issues };
+  return { decisions, audienceAssumed: audiencesOf(claims) === undefined };
 }
 
 /** The decision of one grant's cloud on a token. */

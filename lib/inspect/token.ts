@@ -1,4 +1,5 @@
 import { readFileSync } from "node:fs";
+import { readError } from "../intent/file";
 import type { TokenClaims } from "./claims";
 
 // jose is an ES module: its types come in as such, and the module itself is loaded with
@@ -68,7 +69,7 @@ export async function verifyJwt(
       >[0];
       keys = jose.createLocalJWKSet(set);
     } catch (e) {
-      return { unusableKeys: unreadable(e) };
+      return { unusableKeys: readError(e) };
     }
   }
   try {
@@ -80,14 +81,6 @@ export async function verifyJwt(
   } catch (e) {
     return refusal(jose.errors, e, issuers);
   }
-}
-
-function unreadable(e: unknown): string {
-  const code = (e as NodeJS.ErrnoException).code;
-  if (code === "ENOENT") return "no such file";
-  if (code === "EISDIR") return "it is a directory";
-  if (e instanceof SyntaxError) return "it is not JSON";
-  return (e as Error).message;
 }
 
 function decodePayload(part: string): TokenClaims | undefined {

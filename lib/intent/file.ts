@@ -25,11 +25,16 @@ export function readIntentFile(file: string): LoadedText | Unreadable {
     const text = new TextDecoder("utf-8", { fatal: true }).decode(readFileSync(file));
     return loadText(text.replace(/^\uFEFF/, ""));
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    if (code === "ENOENT") return { unreadable: "no such file" };
-    if (code === "EISDIR") return { unreadable: "it is a directory" };
-    if (code === "EACCES") return { unreadable: "permission denied" };
-    if (e instanceof TypeError) return { unreadable: "it is not UTF-8 text" };
-    return { unreadable: e instanceof Error ? e.message : String(e) };
+    return { unreadable: e instanceof TypeError ? "it is not UTF-8 text" : readError(e) };
   }
+}
+
+/** Why a file could not be read, in words: "no such file", "it is a directory", ... */
+export function readError(e: unknown): string {
+  const code = (e as NodeJS.ErrnoException).code;
+  if (code === "ENOENT") return "no such file";
+  if (code === "EISDIR") return "it is a directory";
+  if (code === "EACCES") return "permission denied";
+  if (e instanceof SyntaxError) return "it is not JSON";
+  return e instanceof Error ? e.message : String(e);
 }
