@@ -5,6 +5,7 @@
 // Every figure is the median of several repetitions, next to a baseline measured in the same
 // run (JSON.stringify of the same tokens for decisions; compiling the same document for
 // verify), so a slower or faster machine shows in both.
+import { TARGETS as DOCUMENT_TARGETS } from "../test/support/documents";
 import { readFileSync, writeFileSync } from "node:fs";
 import { cpus } from "node:os";
 import { join } from "node:path";
@@ -128,17 +129,7 @@ function githubDocument(n: number): Record<string, unknown> {
   return {
     version: 1,
     issuers: { github: { kind: "github" } },
-    targets: {
-      "aws-prod": { cloud: "aws", accountId: "111111111111" },
-      "azure-prod": {
-        cloud: "azure",
-        tenantId: "00000000-0000-0000-0000-00000000000a",
-        subscriptionId: "00000000-0000-0000-0000-00000000000b",
-        resourceGroup: "identities",
-        location: "westeurope",
-      },
-      "gcp-prod": { cloud: "gcp", projectId: "acme-prod", projectNumber: "123456789012" },
-    },
+    targets: DOCUMENT_TARGETS,
     identities,
   };
 }

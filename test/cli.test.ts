@@ -18,6 +18,8 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "nod
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { run } from "../lib/cli/main";
+import { cli } from "./support/cli";
+import type { Result } from "./support/cli";
 
 const ROOT = join(__dirname, "..");
 const EXAMPLE = join(ROOT, "examples", "platform.yaml");
@@ -37,24 +39,6 @@ function file(content: string | Uint8Array, name = `intent-${++fileCount}.yaml`)
   const path = join(dir, name);
   writeFileSync(path, content);
   return path;
-}
-
-interface Result {
-  code: number;
-  out: string;
-  err: string;
-}
-
-/** Runs the CLI in-process; every `out`/`err` call is one line, as the real entry writes it. */
-async function cli(...argv: string[]): Promise<Result> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await run(
-    argv,
-    (s) => out.push(s),
-    (s) => err.push(s),
-  );
-  return { code, out: out.join("\n"), err: err.join("\n") };
 }
 
 function json(text: string): Record<string, unknown> {

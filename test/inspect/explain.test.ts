@@ -29,7 +29,8 @@ import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type * as JoseModule from "jose" with { "resolution-mode": "import" };
-import { run } from "../../lib/cli/main";
+import { cli } from "../support/cli";
+import type { Result } from "../support/cli";
 
 type Jose = typeof JoseModule;
 type KeyPair = Awaited<ReturnType<Jose["generateKeyPair"]>>;
@@ -112,24 +113,6 @@ function file(content: string, name = `token-${++fileCount}`): string {
   const path = join(dir, name);
   writeFileSync(path, content);
   return path;
-}
-
-interface Result {
-  code: number;
-  out: string;
-  err: string;
-}
-
-/** Runs the CLI in-process; every `out`/`err` call is one line, as the real entry writes it. */
-async function cli(...argv: string[]): Promise<Result> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await run(
-    argv,
-    (s) => out.push(s),
-    (s) => err.push(s),
-  );
-  return { code, out: out.join("\n"), err: err.join("\n") };
 }
 
 const now = () => Math.floor(Date.now() / 1000);

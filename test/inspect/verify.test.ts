@@ -25,7 +25,7 @@ import type { GcpArtefacts } from "../../lib/backends/gcp/grant";
 import { claimSpec } from "../../lib/claims/issuer";
 import type { Cloud } from "../../lib/claims/issuer";
 import { renderSubject } from "../../lib/claims/subject";
-import { run } from "../../lib/cli/main";
+import { cli } from "../support/cli";
 import { compileDocument } from "../../lib/compile";
 import type { TokenClaims } from "../../lib/inspect/claims";
 import { audiencesOf, intentAccepts } from "../../lib/inspect/claims";
@@ -639,16 +639,6 @@ describe("verify", () => {
     });
     after(() => rmSync(dir, { recursive: true, force: true }));
 
-    async function cli(...argv: string[]) {
-      const out: string[] = [];
-      const err: string[] = [];
-      const code = await run(
-        argv,
-        (s) => out.push(s),
-        (s) => err.push(s),
-      );
-      return { code, out: out.join("\n"), err: err.join("\n") };
-    }
     const example = join(EXAMPLES, "platform.yaml");
 
     it("exits 0 on the platform example with a summary line", async () => {
