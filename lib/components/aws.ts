@@ -1,0 +1,86 @@
+import { OpenIdConnectProvider, Role, RolePolicy, RolePolicyAttachment } from "@pulumi/aws/iam";
+import * as pulumi from "@pulumi/pulumi";
+import { AWS_TYPES } from "../backends/aws/grant";
+import type { TrustPolicy } from "../backends/aws/trust-policy";
+import type { GrantPlan } from "../plan/types";
+import type { CloudArgs, CloudOutputs } from "./shared";
+import { planned, record } from "./shared";
+
+type AwsGrant = Extract<GrantPlan, { cloud: "aws" }>;
+
+export interface AwsTrustArgs extends CloudArgs<AwsGrant> {
+  /** Existing IAM OIDC providers by their planned resource name: not created, only referenced. */
+  readonly adopted: Readonly<Record<string, pulumi.Input<string>>>;
+}
+
+/**
+ * The AWS side of a TrustPlane: one IAM OIDC provider per issuer URL per account (shared by its
+ * identities, client IDs = their audiences), and per grant a role whose trust policy is the
+ * compiled one, with its managed and inline policies.
+ */
+export class AwsTrust extends pulumi.ComponentResource {
+  readonly outputs: CloudOutputs = {};
+
+  constructor(name: string, args: AwsTrustArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("trustplane:aws:AwsTrust", name, {}, opts);
+    const providers = new Map<string, pulumi.Output<string>>();
+    for (const g of args.grants) {
+      const { grant } = g;
+      const a = grant.artefacts;
+      const resourceOpts = { parent: this, provider: args.providers[grant.target] };
+      const providerName = planned(grant, AWS_TYPES.provider);
+      if (!providers.has(providerName)) {
+        const adopted = args.adopted[providerName];
+        providers.set(
+          providerName,
+          adopted !== undefined
+            ? pulumi.output(adopted)
+            : new OpenIdConnectProvider(
+                providerName,
+                { url: a.providerUrl, clientIdLists: [...a.clientIds], tags: args.tags },
+                resourceOpts,
+              ).arn,
+        );
+      }
+      const role = new Role(
+        planned(grant, AWS_TYPES.role),
+        {
+          name: a.roleName,
+          path: a.rolePath,
+          // the provider's ARN is the one the policy names; taking it from the provider orders creation
+          assumeRolePolicy: providers
+            .get(providerName)!
+            .apply((arn) => JSON.stringify(withPrincipal(a.trustPolicy, arn))),
+          maxSessionDuration: a.maxSessionDuration,
+          permissionsBoundary: a.permissionsBoundary,
+          tags: args.tags,
+        },
+        resourceOpts,
+      );
+      a.managedPolicyArns.forEach((policyArn, i) => {
+        new RolePolicyAttachment(
+          planned(grant, AWS_TYPES.attachment, i),
+          { role: role.name, policyArn },
+          resourceOpts,
+        );
+      });
+      Object.entries(a.inlinePolicies).forEach(([policyName, document], i) => {
+        new RolePolicy(
+          planned(grant, AWS_TYPES.inlinePolicy, i),
+          { role: role.id, name: policyName, policy: JSON.stringify(document) },
+          resourceOpts,
+        );
+      });
+      record(this.outputs, g, { roleArn: role.arn });
+    }
+    this.registerOutputs({ outputs: this.outputs });
+  }
+}
+
+/** The compiled policy with the provider ARN Pulumi resolved (the same one, unless adopted). */
+function withPrincipal(policy: TrustPolicy, arn: string): TrustPolicy {
+  return {
+    ...policy,
+    Statement: policy.Statement.map((s) => ({ ...s, Principal: { Federated: arn } })),
+  };
+}
