@@ -1,31 +1,18 @@
-// The platform repository's Pulumi program. In your own repository, import from "trustplane".
+// The platform repository's Pulumi program: copy it, and import from "trustplane/pulumi".
 import { join } from "node:path";
-import { compile, readIntentFile } from "../../lib";
+import * as pulumi from "@pulumi/pulumi";
+import { TrustPlane } from "../../lib/components";
 
-const file = readIntentFile(join(__dirname, "..", "platform.yaml"));
-if ("unreadable" in file) throw new Error(`cannot read the intent: ${file.unreadable}`);
+const config = new pulumi.Config("trustplane");
 
-// Fails the update with every error listed, before any resource is registered.
-const { plan } = compile(file.data);
+// One document for the whole organisation; each stack deploys the targets it is configured
+// for (`pulumi config set --path 'trustplane:only[0]' aws-prod`), or all of them.
+const platform = TrustPlane.fromFile("platform", join(__dirname, "..", "platform.yaml"), {
+  only: config.getObject<string[]>("only"),
+  tags: { "managed-by": "trustplane" },
+});
 
-/**
- * What each identity gets in each cloud, for app teams to read with `pulumi stack output`.
- * The components that create these resources come with trustplane's Pulumi components; until
- * then this program only compiles and exports the plan.
- */
-export const identities = plan.identities.map((identity) => ({
-  name: identity.name,
-  grants: identity.grants.map((grant) => ({
-    target: grant.target,
-    cloud: grant.cloud,
-    audience: grant.audience,
-    ...(grant.cloud === "aws" ? { roleArn: grant.artefacts.roleArn } : {}),
-    ...(grant.cloud === "azure" ? { identityName: grant.artefacts.identityName } : {}),
-    ...(grant.cloud === "gcp"
-      ? {
-          workloadIdentityProvider: grant.artefacts.providerName,
-          serviceAccount: grant.artefacts.serviceAccountEmail,
-        }
-      : {}),
-  })),
-}));
+/** Per identity and target: the role ARN, client and tenant IDs, provider and service account. */
+export const identities = platform.identities;
+/** What app teams configure their CI with: `pulumi stack output summary --json`. */
+export const summary = platform.summary;
