@@ -1,4 +1,4 @@
-import * as pulumi from "@pulumi/pulumi";
+import type * as pulumi from "@pulumi/pulumi";
 
 /** One registration the mocks saw: type token, logical name, inputs, and its options. */
 export interface Registered {
@@ -23,7 +23,7 @@ export const mocks: pulumi.runtime.Mocks = {
       inputs: args.inputs as Record<string, unknown>,
     });
     const inputs = args.inputs as Record<string, string>;
-    const state: Record<string, unknown> = { ...args.inputs };
+    const state: Record<string, unknown> = { ...(args.inputs as Record<string, unknown>) };
     switch (args.type) {
       case "aws:iam/openIdConnectProvider:OpenIdConnectProvider":
         state.arn = `arn:aws:iam::111111111111:oidc-provider/${String(inputs.url).replace(/^https:\/\//, "")}`;
@@ -44,7 +44,7 @@ export const mocks: pulumi.runtime.Mocks = {
     }
     return { id: `${args.name}-id`, state };
   },
-  call: (args) => args.inputs,
+  call: (args) => args.inputs as Record<string, unknown>,
 };
 
 /** Resolves an output (under mocks, outside preview). */
