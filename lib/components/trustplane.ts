@@ -45,6 +45,8 @@ export interface Summary {
   >;
 }
 
+const OPTION_KEYS = ["providers", "adopt", "tags", "only"] as const;
+
 const CLOUD_MODULES = {
   aws: "./aws",
   azure: "./azure",
@@ -88,60 +90,69 @@ export class TrustPlane extends pulumi.ComponentResource {
     if (file.data === undefined)
       throw new TrustplaneError(file.issues.map((i) => located(path, i)));
     const data = file.data as Record<string, unknown>;
+    // program-only values never come from the file: a file could otherwise adopt or redirect resources
+    const misplaced = OPTION_KEYS.filter((key) => key in data);
+    if (misplaced.length) {
+      throw new TrustplaneError(
+        misplaced.map((key) =>
+          error(
+            "unknown_key",
+            [key],
+            `${quote(key)} is a program option, not a document key; pass it to TrustPlane.fromFile`,
+          ),
+        ),
+      );
+    }
     return new TrustPlane(name, { ...data, ...options } as TrustPlaneArgs, opts);
   }
 
   constructor(name: string, args: TrustPlaneArgs, opts?: pulumi.ComponentResourceOptions) {
-    // everything is checked before the component or any child is registered
+    // everything is checked, and every problem reported at once, before anything is registered
     const { providers = {}, adopt = {}, tags = {}, only, ...document } = args;
     const { plan, warnings } = compile(document);
-    const selected = select(plan, only);
+    const setup = prepare(plan, document, { providers, adopt, only });
     super("trustplane:index:TrustPlane", name, {}, opts);
     this.plan = plan;
     this.warnings = warnings;
-    for (const w of warnings)
+    for (const w of warnings) {
       void pulumi.log.warn(`${w.code}: ${w.message} (at ${formatPath(w.path)})`, this);
-
-    const byCloud = (cloud: GrantPlan["cloud"]) => selected.filter((g) => g.grant.cloud === cloud);
-    const outputs: CloudOutputs[] = [];
+    }
+    const { selected } = setup;
+    const of = <C extends GrantPlan["cloud"]>(cloud: C) =>
+      selected.filter(
+        (g): g is CloudGrant<Extract<GrantPlan, { cloud: C }>> => g.grant.cloud === cloud,
+      );
     const common = { providers, tags };
-    if (byCloud("aws").length) {
+    const parent = { parent: this };
+    const outputs: CloudOutputs[] = [];
+    if (of("aws").length) {
       const { AwsTrust: Aws } = load<{ AwsTrust: typeof AwsTrust }>(CLOUD_MODULES.aws);
-      const adopted = awsAdoptions(plan, adopt.awsOidcProviders ?? {}, document);
-      outputs.push(
-        new Aws(
-          `${name}-aws`,
-          { ...common, grants: byCloud("aws") as never, adopted },
-          { parent: this },
-        ).outputs,
+      const child = new Aws(
+        `${name}-aws`,
+        { ...common, grants: of("aws"), adopted: setup.awsProviders },
+        parent,
       );
+      outputs.push(child.outputs);
     }
-    if (byCloud("azure").length) {
+    if (of("azure").length) {
       const { AzureTrust: Azure } = load<{ AzureTrust: typeof AzureTrust }>(CLOUD_MODULES.azure);
-      outputs.push(
-        new Azure(
-          `${name}-azure`,
-          { ...common, grants: byCloud("azure") as never },
-          { parent: this },
-        ).outputs,
-      );
+      outputs.push(new Azure(`${name}-azure`, { ...common, grants: of("azure") }, parent).outputs);
     }
-    if (byCloud("gcp").length) {
+    if (of("gcp").length) {
       const { GcpTrust: Gcp } = load<{ GcpTrust: typeof GcpTrust }>(CLOUD_MODULES.gcp);
-      const { adopted, projects } = gcpTargets(plan, adopt.gcpPools ?? [], document);
-      outputs.push(
-        new Gcp(
-          `${name}-gcp`,
-          { ...common, grants: byCloud("gcp") as never, adopted, projects },
-          { parent: this },
-        ).outputs,
-      );
+      const gcpArgs = {
+        ...common,
+        grants: of("gcp"),
+        adopted: setup.gcpPools,
+        projects: setup.projects,
+      };
+      outputs.push(new Gcp(`${name}-gcp`, gcpArgs, parent).outputs);
     }
-
     const merged: CloudOutputs = {};
-    for (const o of outputs)
+    for (const o of outputs) {
       for (const [identity, targets] of Object.entries(o))
         Object.assign((merged[identity] ??= {}), targets);
+    }
     this.identities = pulumi.output(merged);
     this.summary = this.identities.apply((values) => summarize(selected, values));
     this.registerOutputs({ identities: this.identities, summary: this.summary });
@@ -157,74 +168,95 @@ function load<T>(module: string): T {
   return require(module) as T;
 }
 
-/** The grants the stack deploys: all, or those of the targets (or clouds) named in `only`. */
-function select(plan: Plan, only: readonly string[] | undefined): CloudGrant[] {
+/** What the constructor needs beyond the plan, checked in full before anything is registered. */
+interface Setup {
+  readonly selected: CloudGrant[];
+  /** Planned provider resource name → adopted ARN. */
+  readonly awsProviders: Record<string, pulumi.Input<string>>;
+  /** Planned pool resource names to adopt. */
+  readonly gcpPools: Set<string>;
+  /** Project ID per GCP target. */
+  readonly projects: Record<string, string>;
+}
+
+function prepare(
+  plan: Plan,
+  document: IntentDocument,
+  options: Pick<TrustPlaneOptions, "providers" | "adopt" | "only">,
+): Setup {
+  const issues: Issue[] = [];
   const all = plan.identities.flatMap((identity) =>
     identity.grants.map((grant) => ({ identity, grant })),
   );
-  if (only === undefined) return all;
-  const known = new Set(all.flatMap(({ grant }) => [grant.target, grant.cloud]));
-  const unknown = only
-    .map((name, i) => [name, i] as const)
-    .filter(([name]) => !known.has(name))
-    .map(([name, i]) =>
-      error(
-        "invalid_value",
-        ["only", i],
-        `${quote(name)} is neither a target with grants nor a cloud with grants; use one of ${[...known].sort().join(", ")}`,
-      ),
-    );
-  if (unknown.length) throw new TrustplaneError(unknown);
-  return all.filter(({ grant }) => only.includes(grant.target) || only.includes(grant.cloud));
-}
+  const targets = document.targets;
 
-/** Adopted AWS providers, keyed by the planned resource name they stand for. */
-function awsAdoptions(
-  plan: Plan,
-  given: Readonly<Record<string, Readonly<Record<string, pulumi.Input<string>>>>>,
-  document: IntentDocument,
-): Record<string, pulumi.Input<string>> {
-  const out: Record<string, pulumi.Input<string>> = {};
-  const issues: Issue[] = [];
-  for (const [target, byIssuer] of Object.entries(given)) {
+  // only: the targets (or clouds) of this stack
+  const known = new Set(all.flatMap(({ grant }) => [grant.target, grant.cloud]));
+  (options.only ?? []).forEach((name, i) => {
+    if (!known.has(name)) {
+      issues.push(
+        error(
+          "invalid_value",
+          ["only", i],
+          `${quote(name)} is neither a target with grants nor a cloud with grants; use one of ${[...known].sort().join(", ")}`,
+        ),
+      );
+    }
+  });
+  const only = options.only;
+  const selected = only
+    ? all.filter(({ grant }) => only.includes(grant.target) || only.includes(grant.cloud))
+    : all;
+
+  for (const target of Object.keys(options.providers ?? {})) {
+    if (!(target in targets))
+      issues.push(
+        error(
+          "unknown_target",
+          ["providers", target],
+          `providers names ${quote(target)}, which is no target of the document`,
+        ),
+      );
+  }
+
+  // adopted AWS providers stand for the planned provider of their account and issuer URL
+  const awsProviders: Record<string, pulumi.Input<string>> = {};
+  for (const [target, byIssuer] of Object.entries(options.adopt?.awsOidcProviders ?? {})) {
     for (const [issuer, arn] of Object.entries(byIssuer)) {
-      const grant = plan.identities
-        .filter((i) => i.issuer === issuer)
-        .flatMap((i) => i.grants)
-        .find((g) => g.target === target && g.cloud === "aws");
-      if (!grant || document.targets[target]?.cloud !== "aws") {
+      const path = ["adopt", "awsOidcProviders", target, issuer];
+      const grant = all.find(
+        ({ identity, grant }) =>
+          identity.issuer === issuer && grant.target === target && grant.cloud === "aws",
+      );
+      if (!grant) {
         issues.push(
           error(
             "invalid_value",
-            ["adopt", "awsOidcProviders", target, issuer],
+            path,
             `no AWS grant of target ${quote(target)} trusts issuer ${quote(issuer)}; adopt providers the document uses`,
           ),
         );
         continue;
       }
-      out[grant.resources[0]!.name] = arn;
+      const name = grant.grant.resources[0]!.name;
+      if (name in awsProviders && awsProviders[name] !== arn) {
+        issues.push(
+          error(
+            "invalid_value",
+            path,
+            `another issuer with the same URL already adopts a different provider in ${quote(target)}; one account has one provider per URL`,
+          ),
+        );
+      }
+      awsProviders[name] = arn;
     }
   }
-  if (issues.length) throw new TrustplaneError(issues);
-  return out;
-}
 
-/** The planned pool names to adopt, and the project ID of every GCP target. */
-function gcpTargets(
-  plan: Plan,
-  pools: readonly string[],
-  document: IntentDocument,
-): { adopted: Set<string>; projects: Record<string, string> } {
-  const projects: Record<string, string> = {};
-  for (const [name, target] of Object.entries(document.targets))
-    if (target.cloud === "gcp") projects[name] = target.projectId;
-  const adopted = new Set<string>();
-  const issues: Issue[] = [];
-  pools.forEach((target, i) => {
-    const grant = plan.identities
-      .flatMap((x) => x.grants)
-      .find((g) => g.target === target && g.cloud === "gcp");
-    if (!grant) {
+  const gcpPools = new Set<string>();
+  (options.adopt?.gcpPools ?? []).forEach((target, i) => {
+    const grant = all.find(({ grant }) => grant.target === target && grant.cloud === "gcp");
+    if (grant) gcpPools.add(grant.grant.resources[0]!.name);
+    else
       issues.push(
         error(
           "invalid_value",
@@ -232,12 +264,13 @@ function gcpTargets(
           `${quote(target)} is not a GCP target with grants`,
         ),
       );
-      return;
-    }
-    adopted.add(grant.resources[0]!.name);
   });
+
   if (issues.length) throw new TrustplaneError(issues);
-  return { adopted, projects };
+  const projects: Record<string, string> = {};
+  for (const [name, target] of Object.entries(targets))
+    if (target.cloud === "gcp") projects[name] = target.projectId;
+  return { selected, awsProviders, gcpPools, projects };
 }
 
 function summarize(

@@ -1,8 +1,9 @@
 import type { Issue } from "../../errors";
-import { count, error } from "../../errors";
+import { count, error, quote } from "../../errors";
 import type { AwsTargetIR, GrantIR, IdentityIR } from "../../ir/types";
 import { shortHash } from "../../internal/names";
 import type { PlanResource } from "../../plan/types";
+import { repeats } from "../repeats";
 import { providerArn, providerResourceName, roleArn } from "./names";
 import type { TrustPolicy } from "./trust-policy";
 import { awsTrustPolicy, policySize } from "./trust-policy";
@@ -53,6 +54,16 @@ export function awsGrant(
   const rolePath = options.rolePath ?? "/";
   const base = `${identity.name}/${target.name}`;
   const managed = options.managedPolicyArns ?? [];
+  issues.push(
+    ...repeats(
+      managed.map((arn, i) => ({
+        key: arn,
+        path: [...grant.path, "managedPolicyArns", i],
+        label: quote(arn),
+      })),
+      "list each policy once",
+    ),
+  );
   const inline = options.inlinePolicies ?? {};
   const resources: PlanResource[] = [
     {

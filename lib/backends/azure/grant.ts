@@ -3,6 +3,8 @@ import { error, quote } from "../../errors";
 import type { AzureTargetIR, GrantIR, IdentityIR } from "../../ir/types";
 import { uuidV5 } from "../../internal/names";
 import type { PlanResource } from "../../plan/types";
+import type { Listed } from "../repeats";
+import { repeats } from "../repeats";
 import { BUILTIN_ROLES, roleGuid } from "./builtin-roles";
 import type { FederatedCredential } from "./credentials";
 import { azureCredentials } from "./credentials";
@@ -47,6 +49,7 @@ export function azureGrant(
   const { credentials, issues } = azureCredentials(identity, audience);
   const identityName = options.identityName ?? identity.name;
   const roleAssignments: RoleAssignment[] = [];
+  const assigned: Listed[] = [];
   (options.roles ?? []).forEach((entry, i) => {
     if (typeof entry === "string") return;
     const path = [...grant.path, "roles", i];
@@ -72,6 +75,11 @@ export function azureGrant(
       return;
     }
     const subscription = /^\/subscriptions\/([^/]+)/i.exec(entry.scope)?.[1];
+    assigned.push({
+      key: `${guid}\n${entry.scope.toLowerCase()}`,
+      path,
+      label: `${quote(entry.role)} on ${quote(entry.scope)}`,
+    });
     roleAssignments.push({
       name: uuidV5(
         `${target.tenantId}\n${target.subscriptionId}\n${target.resourceGroup}\n${identityName}\n${entry.scope.toLowerCase()}\n${guid}`,
@@ -82,6 +90,8 @@ export function azureGrant(
       principalType: "ServicePrincipal",
     });
   });
+  // a role named once by name and once by GUID, or scopes differing in case, are one assignment
+  issues.push(...repeats(assigned, "assign each role on each scope once"));
   const base = `${identity.name}/${target.name}`;
   const resources: PlanResource[] = [
     { type: AZURE_TYPES.identity, name: base },

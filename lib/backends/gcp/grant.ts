@@ -6,6 +6,7 @@ import type { GcpTargetIR, GrantIR, IdentityIR } from "../../ir/types";
 import { gcpIdProblem } from "../../ir/resolve";
 import { fitName } from "../../internal/names";
 import type { PlanResource } from "../../plan/types";
+import { repeats } from "../repeats";
 import { celString, claimRef, conditionCel, hasClaim } from "./cel";
 
 /** Pulumi type tokens of what a GCP grant creates. */
@@ -89,15 +90,24 @@ export function gcpGrant(
   }
   const principal = `principalSet://iam.googleapis.com/${poolName}/attribute.${IDENTITY_ATTRIBUTE}/${identity.name}`;
   const mode = options.mode ?? "impersonate";
-  const roles = (options.roles ?? []).filter((r): r is string => typeof r === "string");
-  roles.forEach((role, i) => {
+  const listed = (options.roles ?? []).flatMap((role, i) =>
+    typeof role === "string" ? [{ role, path: [...grant.path, "roles", i] }] : [],
+  );
+  const roles = listed.map(({ role }) => role);
+  issues.push(
+    ...repeats(
+      listed.map(({ role, path }) => ({ key: role, path, label: quote(role) })),
+      "list each role once",
+    ),
+  );
+  listed.forEach(({ role, path }) => {
     if (
       !/^(roles\/[A-Za-z0-9_.]+|(projects|organizations)\/[^/]+\/roles\/[A-Za-z0-9_.]+)$/.test(role)
     ) {
       issues.push(
         error(
           "invalid_value",
-          [...grant.path, "roles", i],
+          path,
           `${quote(role)} is not a GCP role; use roles/<service>.<role> or projects/<id>/roles/<custom>`,
         ),
       );
