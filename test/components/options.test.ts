@@ -183,9 +183,8 @@ describe("TrustPlane options", () => {
       );
     });
 
-    // BUG (lib/components/trustplane.ts): awsAdoptions and gcpTargets run after super(), and
-    // gcpTargets after the AWS child is built; the class promises one error "before any resource
-    // is registered".
+    // options are checked before super(): a late check would leave the component (or a child
+    // built before it) registered
     it("registers nothing, not even the component, when an AWS adoption key is invalid", async () => {
       const { error, seen } = await registering(
         () =>
@@ -208,6 +207,31 @@ describe("TrustPlane options", () => {
       );
       assert.ok(error instanceof TrustplaneError);
       assert.deepEqual(seen.map(key), []);
+    });
+
+    it("rejects two issuers of one URL adopting different providers in one account", async () => {
+      const args = document(ALPHA, { ...BETA, issuer: "ci-too" });
+      (args.issuers as Json)["ci-too"] = { kind: "github", subjectFormat: "immutable" };
+      const { error, seen } = await registering(
+        () =>
+          new TrustPlane("two-adoptions", {
+            ...args,
+            adopt: {
+              awsOidcProviders: { "aws-prod": { ci: ADOPTED_ARN, "ci-too": `${ADOPTED_ARN}-2` } },
+            },
+          }),
+      );
+      assert.deepEqual(
+        issuesOf(error).map((i) => [i.code, i.path, i.message]),
+        [
+          [
+            "invalid_value",
+            ["adopt", "awsOidcProviders", "aws-prod", "ci-too"],
+            'another issuer with the same URL already adopts a different provider in "aws-prod"; one account has one provider per URL',
+          ],
+        ],
+      );
+      assert.deepEqual(seen, []);
     });
 
     it("lists invalid AWS and GCP adoptions in one error", async () => {
@@ -245,6 +269,35 @@ describe("TrustPlane options", () => {
       const { error, seen } = await registering(() => new TrustPlane("invalid", args));
       assert.deepEqual(issuesOf(error), expected);
       assert.deepEqual(seen, []);
+    });
+
+    it("throws for a provider given for no target, with every other option error", async () => {
+      const provider = new AwsProvider("stray", { region: "eu-west-1" });
+      const { error, seen } = await registering(
+        () =>
+          new TrustPlane("stray-provider", {
+            ...document(ALPHA),
+            providers: { "aws-prod": provider, "aws-staging": provider },
+            only: ["azure"],
+            adopt: { gcpPools: ["gcp-staging"] },
+          }),
+      );
+      assert.deepEqual(
+        issuesOf(error).map((i) => [i.code, i.path, i.message]),
+        [
+          [
+            "unknown_target",
+            ["providers", "aws-staging"],
+            'providers names "aws-staging", which is no target of the document',
+          ],
+          [
+            "invalid_value",
+            ["adopt", "gcpPools", 0],
+            '"gcp-staging" is not a GCP target with grants',
+          ],
+        ],
+      );
+      assert.deepEqual(customKeys(seen), []);
     });
 
     it("throws for `only` naming unknown targets or clouds, and registers nothing", async () => {
