@@ -5,7 +5,6 @@
 // Every figure is the median of several repetitions, next to a baseline measured in the same
 // run (JSON.stringify of the same tokens for decisions; compiling the same document for
 // verify), so a slower or faster machine shows in both.
-import { TARGETS as DOCUMENT_TARGETS } from "../test/support/documents";
 import { readFileSync, writeFileSync } from "node:fs";
 import { cpus } from "node:os";
 import { join } from "node:path";
@@ -20,6 +19,7 @@ import { evaluateGrant } from "../lib/inspect/explain";
 import { verify } from "../lib/inspect/verify";
 import type { IdentityIR } from "../lib/ir/types";
 import type { GrantPlan } from "../lib/plan/types";
+import { fmt, githubDocument, median } from "./support";
 
 const ROOT = join(__dirname, "..");
 const REPETITIONS = 7;
@@ -29,12 +29,6 @@ const TARGETS: Record<Cloud, number> = { aws: 10_000, azure: 10_000, gcp: 5_000 
 const VERIFY_TARGET = { identities: 100, seconds: 10 };
 
 const write = (s: string) => process.stdout.write(`${s}\n`);
-
-function median(xs: readonly number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = Math.floor(s.length / 2);
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-}
 
 /** Operations per second of `op` over `count` items, repeated until MIN_MS passed. */
 function rate(op: () => void, count: number): number {
@@ -108,32 +102,6 @@ function stringify(cases: readonly Case[]): number {
 
 // --- verify on generated documents -------------------------------------------------------------
 
-/** N GitHub identities, each with two selectors and a grant in every cloud. */
-function githubDocument(n: number): Record<string, unknown> {
-  const identities = Array.from({ length: n }, (_, i) => ({
-    name: `svc-${i}`,
-    issuer: "github",
-    subjects: [
-      { repository: `acme/svc-${i}`, environment: { oneOf: ["production", "staging"] } },
-      { repository: `acme/svc-${i}`, ref: "refs/heads/main", environment: { absent: true } },
-    ],
-    grants: [
-      { target: "aws-prod", managedPolicyArns: ["arn:aws:iam::aws:policy/ReadOnlyAccess"] },
-      {
-        target: "azure-prod",
-        roles: [{ role: "Reader", scope: "/subscriptions/00000000-0000-0000-0000-00000000000b" }],
-      },
-      { target: "gcp-prod", roles: ["roles/viewer"] },
-    ],
-  }));
-  return {
-    version: 1,
-    issuers: { github: { kind: "github" } },
-    targets: DOCUMENT_TARGETS,
-    identities,
-  };
-}
-
 function timed<T>(f: () => T): { ms: number; value: T } {
   const start = performance.now();
   const value = f();
@@ -141,9 +109,6 @@ function timed<T>(f: () => T): { ms: number; value: T } {
 }
 
 // --- report ------------------------------------------------------------------------------------
-
-const fmt = (x: number, digits = 0) =>
-  x.toLocaleString("en-US", { maximumFractionDigits: digits, minimumFractionDigits: digits });
 
 async function main(): Promise<void> {
   const lines: string[] = [];
@@ -201,6 +166,10 @@ async function main(): Promise<void> {
   out("# lib/inspect benchmark");
   out();
   out(`Written by \`npm run bench\` (bench/inspect.ts) at ${started}.`);
+  out();
+  out(
+    "The Pulumi components' benchmark (bench/pulumi.ts, run next by `npm run bench`) writes its own file: [RESULTS-pulumi.md](RESULTS-pulumi.md).",
+  );
   out();
   out("## Machine");
   out();

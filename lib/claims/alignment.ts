@@ -107,19 +107,17 @@ export function countParses(
       ? { lit: Array.from(p) }
       : { excludes: "claim" in p ? spec(p.claim).excludes : p.excludes },
   );
-  const memo = new Map<string, number>();
+  const memo = new Map<number, number>();
+  const at = (i: number, lit: readonly string[]) => lit.every((ch, k) => t[i + k] === ch);
   const ways = (i: number, pj: number, inValue: boolean): number => {
-    const key = `${i},${pj},${inValue}`;
+    // one number per state: the memo is hit for every character of every value
+    const key = (i * (parts.length + 1) + pj) * 2 + (inValue ? 1 : 0);
     const known = memo.get(key);
     if (known !== undefined) return known;
     const part = parts[pj];
     let n = 0;
     if (!part) n = i === t.length ? 1 : 0;
-    else if ("lit" in part)
-      n =
-        t.slice(i, i + part.lit.length).join("") === part.lit.join("")
-          ? ways(i + part.lit.length, pj + 1, false)
-          : 0;
+    else if ("lit" in part) n = at(i, part.lit) ? ways(i + part.lit.length, pj + 1, false) : 0;
     else {
       if (inValue) n += ways(i, pj + 1, false);
       if (i < t.length && !part.excludes.includes(t[i]!)) n += ways(i + 1, pj, true);
@@ -193,10 +191,11 @@ export function overlaps(
       ? { lit: Array.from(p) }
       : { excludes: "claim" in p ? spec(p.claim).excludes : p.excludes },
   );
-  const seen = new Set<string>();
+  const seen = new Set<number>();
+  const offsets = Math.max(2, ...parts.map((p) => ("lit" in p ? p.lit.length + 1 : 2)));
   // state: glob index, part index, offset in a literal part or 0/1 (value begun) in a value part
   const go = (gi: number, pj: number, off: number): boolean => {
-    const key = `${gi},${pj},${off}`;
+    const key = (gi * (parts.length + 1) + pj) * offsets + off;
     if (seen.has(key)) return false;
     seen.add(key);
     const part = parts[pj];

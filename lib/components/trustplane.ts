@@ -2,7 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { compile } from "../compile";
 import type { Issue } from "../errors";
 import { TrustplaneError, error, formatPath, quote } from "../errors";
-import { readIntentFile } from "../intent/file";
+import type { readIntentFile } from "../intent/file";
 import type { IntentDocument } from "../intent/schema";
 import type { GrantPlan, Plan } from "../plan/types";
 import type { AwsTrust } from "./aws";
@@ -81,7 +81,11 @@ export class TrustPlane extends pulumi.ComponentResource {
     options: TrustPlaneOptions = {},
     opts?: pulumi.ComponentResourceOptions,
   ): TrustPlane {
-    const file = readIntentFile(path);
+    // the YAML parser is loaded for files only: a program passing the document as an object skips it
+    const { readIntentFile: read } = load<{ readIntentFile: typeof readIntentFile }>(
+      "../intent/file",
+    );
+    const file = read(path);
     if ("unreadable" in file) {
       throw new TrustplaneError([
         error("invalid_syntax", [], `cannot read ${path}: ${file.unreadable}`),
@@ -160,8 +164,9 @@ export class TrustPlane extends pulumi.ComponentResource {
 }
 
 /**
- * Loads a cloud's component module only when the document needs it: a program for one cloud
- * runs without the other clouds' SDKs installed, and `import "trustplane"` loads none of them.
+ * Loads a module when it is first needed: a cloud's component only when the document has grants
+ * there (a program for one cloud runs without the other clouds' SDKs installed, and
+ * `import "trustplane/pulumi"` loads none of them), the YAML reader only for `fromFile`.
  */
 function load<T>(module: string): T {
   // eslint-disable-next-line @typescript-eslint/no-require-imports -- the point is to load on demand
