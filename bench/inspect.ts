@@ -188,7 +188,7 @@ async function main(): Promise<void> {
     "- **Baseline for decisions**: `JSON.stringify` of the same GCP tokens, per token, in the same repetitions. The ratio says how many times slower a decision is than serialising its token once.",
   );
   out(
-    "- **verify wall time**: documents of N GitHub identities (`acme/svc-<i>`), each with two selectors (environment production or staging; main without an environment) and a grant in AWS, Azure and GCP. One repetition is `verify(document)` end to end: parse, compile, build the corpus, decide every token for every grant. Baseline: `compileDocument` of the same document in the same repetition.",
+    "- **verify wall time**: documents of N GitHub identities (`acme/svc-<i>`), each with two selectors pinned by owner and repository IDs (environment production or staging; main without an environment) and a grant in AWS, Azure and GCP. One repetition is `verify(document)` end to end: parse, compile, build the corpus, decide every token for every grant. Baseline: `compileDocument` of the same document in the same repetition.",
   );
   out("- Medians are over the repetitions listed; the warm-up runs every cloud once first.");
   out();
