@@ -22,6 +22,7 @@ import { Account, IAMMember as ServiceAccountIAMMember } from "@pulumi/gcp/servi
 import * as pulumi from "@pulumi/pulumi";
 import type { TrustPlane as TrustPlaneClass, TrustPlaneArgs } from "../lib/components";
 import type { GrantPlan, Plan } from "../lib/plan/types";
+import { mockState } from "../test/support/mock-state";
 
 /** What the parent writes for a child: the document, and the plan compiled from it. */
 export interface ProgramInput {
@@ -44,31 +45,12 @@ export interface Measurement {
 const custom: Record<string, number> = {};
 let components = 0;
 
-/** Mocks that count registrations and compute the outputs the programs read, like the tests'. */
+/** Mocks that count registrations and compute the outputs the programs read, as the tests' do. */
 const mocks: pulumi.runtime.Mocks = {
   newResource(args) {
     if (args.custom === false) components++;
     else custom[args.type] = (custom[args.type] ?? 0) + 1;
-    const inputs = args.inputs as Record<string, string>;
-    const state: Record<string, unknown> = { ...inputs };
-    switch (args.type) {
-      case "aws:iam/openIdConnectProvider:OpenIdConnectProvider":
-        state.arn = `arn:aws:iam::111111111111:oidc-provider/${inputs.url!.replace(/^https:\/\//, "")}`;
-        break;
-      case "aws:iam/role:Role":
-        state.arn = `arn:aws:iam::111111111111:role${inputs.path ?? "/"}${inputs.name}`;
-        break;
-      case "azure-native:managedidentity:UserAssignedIdentity":
-        state.name = inputs.resourceName;
-        state.clientId = `client-${inputs.resourceName}`;
-        state.principalId = `principal-${inputs.resourceName}`;
-        state.tenantId = "00000000-0000-0000-0000-00000000000a";
-        break;
-      case "gcp:serviceaccount/account:Account":
-        state.email = `${inputs.accountId}@${inputs.project}.iam.gserviceaccount.com`;
-        state.name = `projects/${inputs.project}/serviceAccounts/${state.email as string}`;
-        break;
-    }
+    const state = mockState(args.type, args.inputs as Record<string, unknown>);
     return { id: `${args.name}-id`, state };
   },
   call: (args) => args.inputs as Record<string, unknown>,

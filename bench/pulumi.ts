@@ -89,19 +89,25 @@ interface RegistrationRow {
   readonly runs: Record<Program, RegistrationRun[]>;
 }
 
-/** Transpiles bench/pulumi-program.ts to plain CommonJS next to node_modules, so `node` runs it. */
+/**
+ * Transpiles bench/pulumi-program.ts and the mocks' state it imports to plain CommonJS under
+ * node_modules (keeping their relative layout), so `node` runs the program; returns its path.
+ */
 function transpileProgram(): string {
-  const source = readFileSync(join(__dirname, "pulumi-program.ts"), "utf8");
-  const { outputText } = ts.transpileModule(source, {
-    compilerOptions: {
-      module: ts.ModuleKind.CommonJS,
-      target: ts.ScriptTarget.ES2022,
-      esModuleInterop: true,
-    },
-  });
-  const path = join(CACHE, "pulumi-program.js");
-  writeFileSync(path, outputText);
-  return path;
+  const files = ["bench/pulumi-program.ts", "test/support/mock-state.ts"];
+  for (const file of files) {
+    const { outputText } = ts.transpileModule(readFileSync(join(ROOT, file), "utf8"), {
+      compilerOptions: {
+        module: ts.ModuleKind.CommonJS,
+        target: ts.ScriptTarget.ES2022,
+        esModuleInterop: true,
+      },
+    });
+    const out = join(CACHE, file.replace(/\.ts$/, ".js"));
+    mkdirSync(dirname(out), { recursive: true });
+    writeFileSync(out, outputText);
+  }
+  return join(CACHE, "bench", "pulumi-program.js");
 }
 
 /** Resource count per type token the plan lists (shared resources once). */

@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import { mockState } from "./mock-state";
 
 /** One registration the mocks saw: type token, logical name, inputs, and its options. */
 export interface Registered {
@@ -36,26 +37,7 @@ export const mocks: pulumi.runtime.Mocks = {
       inputs: args.inputs as Record<string, unknown>,
       ...seen,
     });
-    const inputs = args.inputs as Record<string, string>;
-    const state: Record<string, unknown> = { ...(args.inputs as Record<string, unknown>) };
-    switch (args.type) {
-      case "aws:iam/openIdConnectProvider:OpenIdConnectProvider":
-        state.arn = `arn:aws:iam::111111111111:oidc-provider/${String(inputs.url).replace(/^https:\/\//, "")}`;
-        break;
-      case "aws:iam/role:Role":
-        state.arn = `arn:aws:iam::111111111111:role${inputs.path ?? "/"}${inputs.name}`;
-        break;
-      case "azure-native:managedidentity:UserAssignedIdentity":
-        state.name = inputs.resourceName;
-        state.clientId = `client-${inputs.resourceName}`;
-        state.principalId = `principal-${inputs.resourceName}`;
-        state.tenantId = "00000000-0000-0000-0000-00000000000a";
-        break;
-      case "gcp:serviceaccount/account:Account":
-        state.email = `${inputs.accountId}@${inputs.project}.iam.gserviceaccount.com`;
-        state.name = `projects/${inputs.project}/serviceAccounts/${state.email as string}`;
-        break;
-    }
+    const state = mockState(args.type, args.inputs as Record<string, unknown>);
     return { id: `${args.name}-id`, state };
   },
   call: (args) => args.inputs as Record<string, unknown>,

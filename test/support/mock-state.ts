@@ -1,0 +1,27 @@
+/**
+ * The outputs a cloud computes for a resource (ARNs, client and principal IDs, e-mails), shaped
+ * like the real ones, added to the echoed inputs. Shared by the tests' mocks and the benchmark's.
+ */
+export function mockState(type: string, given: Record<string, unknown>): Record<string, unknown> {
+  const inputs = given as Record<string, string>;
+  const state: Record<string, unknown> = { ...given };
+  switch (type) {
+    case "aws:iam/openIdConnectProvider:OpenIdConnectProvider":
+      state.arn = `arn:aws:iam::111111111111:oidc-provider/${String(inputs.url).replace(/^https:\/\//, "")}`;
+      break;
+    case "aws:iam/role:Role":
+      state.arn = `arn:aws:iam::111111111111:role${inputs.path ?? "/"}${inputs.name}`;
+      break;
+    case "azure-native:managedidentity:UserAssignedIdentity":
+      state.name = inputs.resourceName;
+      state.clientId = `client-${inputs.resourceName}`;
+      state.principalId = `principal-${inputs.resourceName}`;
+      state.tenantId = "00000000-0000-0000-0000-00000000000a";
+      break;
+    case "gcp:serviceaccount/account:Account":
+      state.email = `${inputs.accountId}@${inputs.project}.iam.gserviceaccount.com`;
+      state.name = `projects/${inputs.project}/serviceAccounts/${String(state.email)}`;
+      break;
+  }
+  return state;
+}
