@@ -314,6 +314,63 @@ export const Grant = z.strictObject({
   serviceAccountId: z.string().optional(),
 });
 
+const AwsRegion = z
+  .string()
+  .regex(/^[a-z]{2}(-[a-z]+)+-\d{1,2}$/, "expected an AWS region such as eu-west-1");
+
+/** Where the app team's Terraform keeps its state, through this identity's grant in the target's cloud. */
+const Backend = z.strictObject({
+  /** The grant whose cloud holds the state: `s3` for AWS, `azurerm` for Azure, `gcs` for GCP. */
+  target: z.string(),
+  /** s3 and gcs: the bucket. */
+  bucket: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9._-]{1,220}[a-z0-9]$/, "bucket names are 3-222 of [a-z0-9._-]")
+    .optional(),
+  /** s3 and azurerm: the state object's key, e.g. `api/terraform.tfstate`. */
+  key: z
+    .string()
+    .min(1)
+    .max(1024)
+    .refine(noControl, "keys never contain control characters")
+    .optional(),
+  /** s3: the bucket's region. @default - handoff.awsRegion */
+  region: AwsRegion.optional(),
+  /** azurerm: the storage account. */
+  storageAccount: z
+    .string()
+    .regex(/^[a-z0-9]{3,24}$/, "storage account names are 3-24 lowercase letters and digits")
+    .optional(),
+  /** azurerm: the blob container. */
+  container: z
+    .string()
+    .regex(/^[a-z0-9](?!.*--)[a-z0-9-]{1,61}[a-z0-9]$/, "container names are 3-63 of [a-z0-9-]")
+    .optional(),
+  /** gcs: the prefix of the state objects. */
+  prefix: z
+    .string()
+    .min(1)
+    .max(1024)
+    .refine(noControl, "prefixes never contain control characters")
+    .optional(),
+});
+
+/** What `trustplane render` writes for the app team that runs this identity's jobs. */
+export const Handoff = z.strictObject({
+  /** The CI the jobs run in. @default - github, gitlab or hcp-terraform by issuer kind; none otherwise */
+  ci: z.enum(["github", "gitlab", "hcp-terraform", "none"]).optional(),
+  /** The grants the Terraform configuration uses, one per cloud. @default - every grant, when no cloud has two */
+  targets: z.array(z.string()).min(1).optional(),
+  /** The region of the AWS provider (and of an s3 backend without its own). */
+  awsRegion: AwsRegion.optional(),
+  backend: Backend.optional(),
+  /** Where the job (or pod) keeps each cloud's token as `<target>.jwt`, for CIs without login actions. @default "/tmp/trustplane" */
+  tokenDirectory: z
+    .string()
+    .regex(/^\/[A-Za-z0-9._/-]*$/, "an absolute path of letters, digits, '.', '_', '-' and '/'")
+    .optional(),
+});
+
 export const Identity = z.strictObject({
   name: Name,
   description: z.string().max(256).optional(),
@@ -322,6 +379,8 @@ export const Identity = z.strictObject({
   /** OR of selectors: a token is trusted when it matches any of them. */
   subjects: z.array(Selector).min(1, "an identity needs at least one selector"),
   grants: z.array(Grant).min(1, "an identity needs at least one grant"),
+  /** What `trustplane render` writes for the app team. */
+  handoff: Handoff.optional(),
 });
 
 export const IntentDocument = z.strictObject({
@@ -339,4 +398,6 @@ export type IssuerConfig = z.output<typeof Issuer>;
 export type TargetConfig = z.output<typeof Target>;
 export type GrantConfig = z.output<typeof Grant>;
 export type IdentityConfig = z.output<typeof Identity>;
+export type HandoffConfig = z.output<typeof Handoff>;
+export type BackendConfig = z.output<typeof Backend>;
 export type MatcherConfig = z.output<typeof Matcher>;

@@ -8,6 +8,7 @@ import { normalizeMatcher } from "../claims/matcher";
 import type { Issue, Path } from "../errors";
 import { error, quote } from "../errors";
 import type { GrantConfig, IssuerConfig, ParsedDocument } from "../intent/schema";
+import { resolveHandoff } from "./handoff";
 import { lintSelector } from "./lint";
 import type { DocumentIR, GrantIR, IdentityIR, SelectorIR, TargetIR } from "./types";
 
@@ -97,6 +98,10 @@ export function resolve(doc: ParsedDocument): { ir: DocumentIR; issues: Issue[] 
     });
     // claims the issuer does not have would only add noise in every cloud; stop here
     if (unreadable) return;
+    const handoff =
+      identity.handoff &&
+      resolveHandoff(identity.handoff, grants, issuer.model.kind, [...path, "handoff"]);
+    if (handoff) issues.push(...handoff.issues);
     identities.push({
       name: identity.name,
       ...(identity.description !== undefined ? { description: identity.description } : {}),
@@ -104,6 +109,7 @@ export function resolve(doc: ParsedDocument): { ir: DocumentIR; issues: Issue[] 
       issuer: issuer.model,
       selectors,
       grants,
+      ...(handoff?.handoff ? { handoff: handoff.handoff } : {}),
       path,
     });
   });

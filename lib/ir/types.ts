@@ -1,6 +1,7 @@
 import type { IssuerModel } from "../claims/issuer";
 import type { Matcher } from "../claims/matcher";
 import type { Path } from "../errors";
+import type { HandoffIR } from "./handoff";
 import type { GrantConfig, TargetConfig } from "../intent/schema";
 
 /**
@@ -21,6 +22,8 @@ export interface IdentityIR {
   /** OR'ed; each one's claims are AND'ed. */
   readonly selectors: readonly SelectorIR[];
   readonly grants: readonly GrantIR[];
+  /** What `render` writes for the app team, when the document asks for it. */
+  readonly handoff?: HandoffIR;
   readonly path: Path;
 }
 

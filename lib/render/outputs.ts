@@ -1,0 +1,82 @@
+import type { Issue } from "../errors";
+import { error } from "../errors";
+
+/** Values the stacks reported after `pulumi up`: identity → target → output name → value. */
+export class StackValues {
+  private readonly values = new Map<string, string>();
+
+  /** The value of one output, if a stack reported it. */
+  get(identity: string, target: string, output: string): string | undefined {
+    return this.values.get(key(identity, target, output));
+  }
+
+  /**
+   * Adds the outputs of one stack: the JSON of `pulumi stack output --json` whose `summary` (or
+   * `identities`) is TrustPlane's, or that object itself. Two stacks reporting different values
+   * for one output is an issue.
+   */
+  add(json: unknown, source: string): Issue[] {
+    const issues: Issue[] = [];
+    const found = identitiesOf(json);
+    if (!found) {
+      return [
+        error(
+          "invalid_value",
+          [],
+          `${source} holds no TrustPlane outputs: pass the JSON of \`pulumi stack output --json\` of a stack that exports the TrustPlane's summary (or identities)`,
+        ),
+      ];
+    }
+    for (const [identity, targets] of Object.entries(found)) {
+      for (const [target, outputs] of Object.entries(targets)) {
+        for (const [output, value] of Object.entries(outputs)) {
+          if (typeof value !== "string") continue;
+          const k = key(identity, target, output);
+          const known = this.values.get(k);
+          if (known !== undefined && known !== value) {
+            issues.push(
+              error(
+                "invalid_value",
+                [identity, target, output],
+                `${source} reports ${output} ${JSON.stringify(value)} for ${identity} in ${target}, another outputs file ${JSON.stringify(known)}; pass the outputs of one deployment`,
+              ),
+            );
+          }
+          this.values.set(k, value);
+        }
+      }
+    }
+    return issues;
+  }
+}
+
+const key = (identity: string, target: string, output: string) =>
+  JSON.stringify([identity, target, output]);
+
+type Outputs = Record<string, Record<string, Record<string, unknown>>>;
+
+const isObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === "object" && v !== null && !Array.isArray(v);
+
+/** identity → target → outputs, from either of TrustPlane's output shapes, at the top or one level down. */
+function identitiesOf(json: unknown): Outputs | undefined {
+  if (!isObject(json)) return undefined;
+  const candidates = [json, ...Object.values(json).filter(isObject)];
+  for (const c of candidates) {
+    const identities = c.identities;
+    if (!isObject(identities)) continue;
+    const out: Outputs = {};
+    for (const [name, entry] of Object.entries(identities)) {
+      if (!isObject(entry)) continue;
+      // the summary nests targets under `grants`; the identities output does not
+      const targets = isObject(entry.grants) ? entry.grants : entry;
+      out[name] = Object.fromEntries(
+        Object.entries(targets).filter((t): t is [string, Record<string, unknown>] =>
+          isObject(t[1]),
+        ),
+      );
+    }
+    return out;
+  }
+  return undefined;
+}
