@@ -5,6 +5,7 @@ import { compileDocument } from "../compile";
 import { readIntentFile } from "../intent/file";
 import type { LocatedIssue } from "../intent/load";
 import { explainCommand, verifyCommand } from "./inspect";
+import { renderCommand } from "./render";
 import type { Streams } from "./streams";
 import { formatIssueList, formatPlan, issueJson } from "./format";
 
@@ -15,17 +16,22 @@ commands:
   plan FILE                   show what each cloud will enforce for every identity and grant
   explain FILE --token PATH   decide a token (JSON claims or a JWT) with every compiled artefact
   verify FILE                 check every cloud's artefacts against the intent on generated tokens
+  render FILE --out DIR       write each identity's hand-off: Terraform backend and providers,
+                              GCP credential configs, the CI job, HCP Terraform variables
 
 options:
   --json          print machine-readable JSON
   --token PATH    the token for explain: a file, or - for standard input
   --jwks URL|FILE check the JWT's signature, expiry and issuer against this key set
+  --out DIR       where render writes (created if missing)
+  --outputs PATH  render: \`pulumi stack output --json\` of a stack, for values known after
+                  pulumi up (Azure client IDs); repeat for one stack per account
   --help          show this help
   --version       print the version
 
 exit codes: 0 fine, 1 the intent has errors or a check failed, 2 usage error or unreadable input`;
 
-const COMMANDS = ["check", "plan", "explain", "verify"];
+const COMMANDS = ["check", "plan", "explain", "verify", "render"];
 
 /** Runs the CLI; resolves to the exit code. Writes only to the given streams; never throws. */
 export async function run(
@@ -42,6 +48,8 @@ export async function run(
         json: { type: "boolean" },
         token: { type: "string" },
         jwks: { type: "string" },
+        out: { type: "string" },
+        outputs: { type: "string", multiple: true },
         help: { type: "boolean" },
         version: { type: "boolean" },
       },
@@ -68,6 +76,10 @@ export async function run(
   }
   if (command === "explain" && values.token === undefined)
     return usage(err, "explain needs --token PATH");
+  if (command !== "render" && (values.out !== undefined || values.outputs !== undefined)) {
+    return usage(err, "--out and --outputs belong to render");
+  }
+  if (command === "render" && values.out === undefined) return usage(err, "render needs --out DIR");
 
   const loaded = readIntentFile(file);
   if ("unreadable" in loaded) {
@@ -87,6 +99,11 @@ export async function run(
   }
   if (command === "explain") return explainCommand(ir, plan, values.token!, values.jwks, streams);
   if (command === "verify") return verifyCommand(ir, plan, streams);
+  if (command === "render") {
+    const more = (found: readonly LocatedIssue[]) =>
+      report(file, [...located, ...found.map(loaded.locate)], streams);
+    return renderCommand(ir, plan, values.out!, values.outputs ?? [], more, streams);
+  }
   if (streams.json) {
     out(JSON.stringify({ ...plan, warnings: located.map(issueJson) }, null, 2));
   } else {

@@ -1,10 +1,13 @@
 import * as pulumi from "@pulumi/pulumi";
-import { compile } from "../compile";
+import { compileDocument } from "../compile";
 import type { Issue } from "../errors";
-import { TrustplaneError, error, formatPath, quote } from "../errors";
+import { TrustplaneError, error, formatPath, isError, quote } from "../errors";
 import type { readIntentFile } from "../intent/file";
 import type { IntentDocument } from "../intent/schema";
+import type { DocumentIR } from "../ir/types";
 import type { GrantPlan, Plan } from "../plan/types";
+import { StackValues } from "../render/outputs";
+import type { renderCompiled } from "../render/render";
 import type { AwsTrust } from "./aws";
 import type { AzureTrust } from "./azure";
 import type { GcpTrust } from "./gcp";
@@ -73,6 +76,11 @@ export class TrustPlane extends pulumi.ComponentResource {
   readonly identities: pulumi.Output<Record<string, Record<string, Record<string, string>>>>;
   /** One object to export for app teams. */
   readonly summary: pulumi.Output<Summary>;
+  /**
+   * The files `trustplane render` writes (path → text) for the identities with a `handoff`,
+   * with this stack's values filled in; values other stacks hold stay placeholders.
+   */
+  readonly handoff: pulumi.Output<Record<string, string>>;
 
   /** A TrustPlane for an intent file (YAML or JSON), with the program's late-bound values. */
   static fromFile(
@@ -113,8 +121,9 @@ export class TrustPlane extends pulumi.ComponentResource {
   constructor(name: string, args: TrustPlaneArgs, opts?: pulumi.ComponentResourceOptions) {
     // everything is checked, and every problem reported at once, before anything is registered
     const { providers = {}, adopt = {}, tags = {}, only, ...document } = args;
-    const { plan, warnings } = compile(document);
-    const setup = prepare(plan, document, { providers, adopt, only });
+    const { plan, ir, issues: warnings } = compileDocument(document);
+    if (!plan || !ir) throw new TrustplaneError(warnings.filter(isError));
+    const setup = prepare(plan, ir, document, { providers, adopt, only });
     super("trustplane:index:TrustPlane", name, {}, opts);
     this.plan = plan;
     this.warnings = warnings;
@@ -159,7 +168,15 @@ export class TrustPlane extends pulumi.ComponentResource {
     }
     this.identities = pulumi.output(merged);
     this.summary = this.identities.apply((values) => summarize(selected, values));
-    this.registerOutputs({ identities: this.identities, summary: this.summary });
+    const { renderer } = setup;
+    this.handoff = renderer
+      ? this.identities.apply((values) => handoffFiles(renderer, ir, plan, values))
+      : pulumi.output<Record<string, string>>({});
+    this.registerOutputs({
+      identities: this.identities,
+      summary: this.summary,
+      handoff: this.handoff,
+    });
   }
 }
 
@@ -182,10 +199,13 @@ interface Setup {
   readonly gcpPools: Set<string>;
   /** Project ID per GCP target. */
   readonly projects: Record<string, string>;
+  /** The hand-off renderer, loaded when some identity has a `handoff`. */
+  readonly renderer?: typeof renderCompiled;
 }
 
 function prepare(
   plan: Plan,
+  ir: DocumentIR,
   document: IntentDocument,
   options: Pick<TrustPlaneOptions, "providers" | "adopt" | "only">,
 ): Setup {
@@ -271,11 +291,31 @@ function prepare(
       );
   });
 
+  // the hand-off is rendered once now, so that a document it cannot render registers nothing
+  const renderer = ir.identities.some((i) => i.handoff)
+    ? load<{ renderCompiled: typeof renderCompiled }>("../render/render").renderCompiled
+    : undefined;
+  if (renderer) issues.push(...renderer(ir, plan).issues.filter(isError));
+
   if (issues.length) throw new TrustplaneError(issues);
   const projects: Record<string, string> = {};
   for (const [name, target] of Object.entries(targets))
     if (target.cloud === "gcp") projects[name] = target.projectId;
-  return { selected, awsProviders, gcpPools, projects };
+  return { selected, awsProviders, gcpPools, projects, renderer };
+}
+
+/** The hand-off files with the values this stack reported. */
+function handoffFiles(
+  renderer: typeof renderCompiled,
+  ir: DocumentIR,
+  plan: Plan,
+  values: Record<string, Record<string, Record<string, string>>>,
+): Record<string, string> {
+  const stacks = new StackValues();
+  stacks.add({ identities: values }, "this stack");
+  const { files, issues } = renderer(ir, plan, stacks);
+  if (!files) throw new TrustplaneError(issues.filter(isError));
+  return Object.fromEntries(files.map((f) => [f.path, f.text]));
 }
 
 function summarize(

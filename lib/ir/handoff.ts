@@ -75,7 +75,7 @@ export function resolveHandoff(
       ? undefined
       : resolveBackend(config.backend, chosen, [...path, "backend"]);
   if (backend) issues.push(...backend.issues);
-  const needsRegion = ci !== "hcp-terraform" && chosen.some((g) => g.target.cloud === "aws");
+  const needsRegion = chosen.some((g) => g.target.cloud === "aws");
   if (needsRegion && config.awsRegion === undefined) {
     issues.push(
       error(

@@ -1,30 +1,46 @@
 import { compileDocument } from "../compile";
 import type { Issue } from "../errors";
+import type { DocumentIR } from "../ir/types";
+import type { Plan } from "../plan/types";
 import type { IdentityHandoff, Placeholder } from "./model";
 import { identityHandoff } from "./model";
 import { StackValues } from "./outputs";
 
-/** Every identity's hand-off, or the document's issues when it has errors. */
-export interface Handoffs {
-  readonly handoffs?: readonly IdentityHandoff[];
-  /** Values left as placeholders because no stack reported them. */
-  readonly placeholders: readonly Placeholder[];
-  readonly issues: readonly Issue[];
-}
-
 /**
- * Compiles the document and builds the hand-off of each identity that has a `handoff` section,
- * taking late values (Azure client IDs) from the stacks' outputs. Pure; never throws on bad input.
+ * The hand-off of each identity that has a `handoff` section, from the compiled document,
+ * taking late values (Azure client IDs) from the stacks' outputs and recording the ones left
+ * as placeholders.
  */
-export function buildHandoffs(document: unknown, stacks = new StackValues()): Handoffs {
-  const { plan, ir, issues } = compileDocument(document);
-  if (!plan || !ir) return { placeholders: [], issues };
+export function handoffsOf(
+  ir: DocumentIR,
+  plan: Plan,
+  stacks = new StackValues(),
+): { handoffs: IdentityHandoff[]; placeholders: Placeholder[]; issues: Issue[] } {
   const placeholders: Placeholder[] = [];
+  const issues: Issue[] = [];
   const handoffs = ir.identities.flatMap((identity) => {
     const { handoff } = identity;
     if (!handoff) return [];
     const planned = plan.identities.find((p) => p.name === identity.name)!;
-    return [identityHandoff({ ...identity, handoff }, planned, stacks, placeholders)];
+    return [identityHandoff({ ...identity, handoff }, planned, stacks, placeholders, issues)];
   });
   return { handoffs, placeholders, issues };
+}
+
+/**
+ * Compiles the document and builds its hand-offs; the document's issues instead when it has
+ * errors. Pure; never throws on bad input.
+ */
+export function buildHandoffs(
+  document: unknown,
+  stacks?: StackValues,
+): {
+  handoffs?: readonly IdentityHandoff[];
+  placeholders: readonly Placeholder[];
+  issues: readonly Issue[];
+} {
+  const { plan, ir, issues } = compileDocument(document);
+  if (!plan || !ir) return { placeholders: [], issues };
+  const built = handoffsOf(ir, plan, stacks);
+  return { ...built, issues: [...issues, ...built.issues] };
 }

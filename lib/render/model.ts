@@ -5,6 +5,8 @@ import type { IssuerModel } from "../claims/issuer";
 import type { CiKind, HandoffIR } from "../ir/handoff";
 import type { GrantIR, IdentityIR, SelectorIR } from "../ir/types";
 import type { GrantPlan, IdentityPlan } from "../plan/types";
+import type { Issue } from "../errors";
+import { error } from "../errors";
 import type { StackValues } from "./outputs";
 
 /**
@@ -104,12 +106,15 @@ export function identityHandoff(
   plan: IdentityPlan,
   stack: StackValues,
   placeholders: Placeholder[],
+  issues: Issue[],
 ): IdentityHandoff {
   const { handoff } = identity;
   const grants = handoff.grants.map((g) => {
     const planned = plan.grants.find((p) => p.target === g.target.name);
     if (!planned) throw new Error(`no plan for ${identity.name} in ${g.target.name}`);
-    return grantHandoff(identity.name, g, planned, handoff, stack, placeholders);
+    const grant = grantHandoff(identity.name, g, planned, handoff, stack, placeholders);
+    issues.push(...disagreements(identity.name, grant, stack));
+    return grant;
   });
   const backend = handoff.backend;
   return {
@@ -140,8 +145,8 @@ function grantHandoff(
         cloud: "aws",
         accountId: target.accountId,
         roleArn: a.roleArn,
-        // hcp-terraform identities need no region: the workspace's provider sets its own
-        region: handoff.awsRegion ?? "",
+        // resolveHandoff requires it whenever an AWS grant is handed off
+        region: handoff.awsRegion!,
         sessionName: `trustplane-${identity}`,
         maxSessionDuration: a.maxSessionDuration,
       };
@@ -219,4 +224,32 @@ function backendHandoff(
         ...(backend.prefix !== undefined ? { prefix: backend.prefix } : {}),
       };
   }
+}
+
+/** The values a grant computes offline, as the components name them in their outputs. */
+const OFFLINE: {
+  readonly [C in GrantHandoff["cloud"]]: readonly (keyof Extract<GrantHandoff, { cloud: C }>)[];
+} = {
+  aws: ["roleArn"],
+  azure: ["tenantId", "subscriptionId"],
+  gcp: ["workloadIdentityProvider", "serviceAccountEmail", "audience"],
+};
+
+/**
+ * Outputs that contradict the document: the stack was deployed from another version of it, and
+ * files rendered from either would not authenticate.
+ */
+function disagreements(identity: string, grant: GrantHandoff, stack: StackValues): Issue[] {
+  return (OFFLINE[grant.cloud] as readonly string[]).flatMap((output) => {
+    const expected = (grant as unknown as Record<string, string | undefined>)[output];
+    const reported = stack.get(identity, grant.target, output);
+    if (reported === undefined || reported === expected) return [];
+    return [
+      error(
+        "invalid_value",
+        [],
+        `the stack outputs give ${identity} in ${grant.target} ${output} ${JSON.stringify(reported)}, the document compiles to ${JSON.stringify(expected ?? "none")}; deploy this document (pulumi up) or render the one the stack was deployed from`,
+      ),
+    ];
+  });
 }

@@ -1,0 +1,112 @@
+import {
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { formatPath } from "../errors";
+import { readError } from "../intent/file";
+import type { DocumentIR } from "../ir/types";
+import type { Plan } from "../plan/types";
+import { StackValues } from "../render/outputs";
+import type { RenderedFile } from "../render/render";
+import { renderCompiled } from "../render/render";
+import type { LocatedIssue } from "../intent/load";
+import type { Streams } from "./streams";
+
+/**
+ * `trustplane render`: writes every identity's hand-off under `out`, all or nothing. Values no
+ * outputs file reports are written as marked placeholders and listed on stderr.
+ */
+export function renderCommand(
+  ir: DocumentIR,
+  plan: Plan,
+  out: string,
+  outputs: readonly string[],
+  report: (issues: readonly LocatedIssue[]) => void,
+  streams: Streams,
+): number {
+  const stacks = new StackValues();
+  for (const path of outputs) {
+    let json: unknown;
+    try {
+      json = JSON.parse(readFileSync(path, "utf8"));
+    } catch (e) {
+      streams.err(`trustplane: cannot read the outputs ${path}: ${readError(e)}`);
+      return 2;
+    }
+    const problems = stacks.add(json, path);
+    if (problems.length) {
+      for (const p of problems) streams.err(`trustplane: ${p.message}`);
+      return 2;
+    }
+  }
+  const { files, placeholders, issues } = renderCompiled(ir, plan, stacks);
+  if (!files) {
+    report(issues);
+    return 1;
+  }
+  const problem = writeAll(out, files);
+  if (problem) {
+    streams.err(`trustplane: cannot write ${out}: ${problem}`);
+    return 2;
+  }
+  if (streams.json) {
+    const written = files.map((f) => ({
+      path: join(out, f.path),
+      bytes: Buffer.byteLength(f.text),
+    }));
+    streams.out(JSON.stringify({ files: written, placeholders }, null, 2));
+  } else {
+    streams.out(
+      files.length
+        ? files.map((f) => join(out, f.path)).join("\n")
+        : "no identity has a handoff section: nothing to render",
+    );
+  }
+  for (const p of placeholders) {
+    streams.err(
+      `trustplane: placeholder: ${p.output} of ${p.identity} in ${p.target} is known after pulumi up; written as ${JSON.stringify(p.text)}; render again with --outputs <pulumi stack output --json>`,
+    );
+  }
+  for (const w of issues)
+    streams.err(`trustplane: ${w.code}: ${w.message} (at ${formatPath(w.path)})`);
+  return 0;
+}
+
+/**
+ * Writes the files into a fresh folder next to `out`, then moves each into place: a failure
+ * while writing leaves `out` untouched. Returns the problem, if any.
+ */
+function writeAll(out: string, files: readonly RenderedFile[]): string | undefined {
+  const target = resolve(out);
+  try {
+    if (statSync(target, { throwIfNoEntry: false })?.isFile()) return "it is a file";
+    mkdirSync(dirname(target), { recursive: true });
+  } catch (e) {
+    return readError(e);
+  }
+  let staging: string | undefined;
+  try {
+    staging = mkdtempSync(`${target}.trustplane-`);
+    for (const f of files) {
+      const path = join(staging, f.path);
+      mkdirSync(dirname(path), { recursive: true });
+      writeFileSync(path, f.text);
+    }
+    for (const f of files) {
+      const destination = join(target, f.path);
+      mkdirSync(dirname(destination), { recursive: true });
+      renameSync(join(staging, f.path), destination);
+    }
+    return undefined;
+  } catch (e) {
+    return readError(e);
+  } finally {
+    if (staging) rmSync(staging, { recursive: true, force: true });
+  }
+}

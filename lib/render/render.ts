@@ -1,0 +1,82 @@
+import { compileDocument } from "../compile";
+import type { Issue } from "../errors";
+import { isError } from "../errors";
+import type { DocumentIR } from "../ir/types";
+import type { Plan } from "../plan/types";
+import type { HclBody } from "./hcl";
+import { printHcl, printTerraformJson } from "./hcl";
+import { handoffsOf } from "./handoffs";
+import type { IdentityHandoff, Placeholder } from "./model";
+import type { StackValues } from "./outputs";
+import { backendBody } from "./terraform/backend";
+import { gcpCredentials } from "./terraform/gcp-credentials";
+import { workspaceVariables, workspaceVariablesBody } from "./terraform/hcp-terraform";
+import { providersBody } from "./terraform/providers";
+import { gcpCredentialsFile, tokenFile } from "./terraform/tokens";
+
+/** One file of an app team's hand-off, by its path under the output directory. */
+export interface RenderedFile {
+  readonly path: string;
+  readonly text: string;
+}
+
+/** The hand-off files of every identity with a `handoff`, or the issues that prevent them. */
+export interface Rendering {
+  readonly files?: readonly RenderedFile[];
+  readonly placeholders: readonly Placeholder[];
+  readonly issues: readonly Issue[];
+}
+
+/**
+ * Renders every identity's hand-off into files under `<identity>/`: Terraform backend and
+ * providers (`.tf` and `.tf.json`), GCP credential configurations, the CI job, HCP Terraform
+ * variables. Pure and never throws on bad input: the CLI writes the files, the Pulumi
+ * component exports them.
+ */
+export function render(document: unknown, stacks?: StackValues): Rendering {
+  const { plan, ir, issues } = compileDocument(document);
+  if (!plan || !ir) return { placeholders: [], issues };
+  const rendered = renderCompiled(ir, plan, stacks);
+  return { ...rendered, issues: [...issues, ...rendered.issues] };
+}
+
+/** `render` on a compiled document: its issues are the rendering's own. */
+export function renderCompiled(ir: DocumentIR, plan: Plan, stacks?: StackValues): Rendering {
+  const { handoffs, placeholders, issues } = handoffsOf(ir, plan, stacks);
+  const files = handoffs.flatMap((h) => {
+    const rendered = renderIdentity(h);
+    issues.push(...rendered.issues);
+    return rendered.files;
+  });
+  return issues.some(isError) ? { placeholders, issues } : { files, placeholders, issues };
+}
+
+/** The files of one identity's hand-off. */
+export function renderIdentity(h: IdentityHandoff): { files: RenderedFile[]; issues: Issue[] } {
+  const files: RenderedFile[] = [];
+  const terraform = (name: string, body: HclBody) => {
+    files.push({ path: `${h.name}/${name}.tf`, text: printHcl(body) });
+    files.push({ path: `${h.name}/${name}.tf.json`, text: printTerraformJson(body) });
+  };
+  if (h.backend) terraform("backend", backendBody(h, h.backend));
+  terraform("providers", providersBody(h));
+  for (const grant of h.grants) {
+    const file = tokenFile(h, grant);
+    if (grant.cloud === "gcp" && file !== undefined) {
+      const config = gcpCredentials(grant, file);
+      files.push({
+        path: `${h.name}/${gcpCredentialsFile(grant.target)}`,
+        text: `${JSON.stringify(config, null, 2)}\n`,
+      });
+    }
+  }
+  if (h.ci === "hcp-terraform") {
+    const variables = workspaceVariables(h);
+    files.push({
+      path: `${h.name}/hcp-terraform-variables.json`,
+      text: `${JSON.stringify(variables, null, 2)}\n`,
+    });
+    terraform("hcp-terraform-variables", workspaceVariablesBody(h, variables));
+  }
+  return { files, issues: [] };
+}
