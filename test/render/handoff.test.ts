@@ -11,7 +11,11 @@ const GITHUB = { kind: "github" };
 const API = { repository: "acme/api", environment: "production" };
 
 /** One GitHub identity `deploy` with a grant in every cloud and this hand-off. */
-function withHandoff(handoff: object, grants: object[] = ALL_GRANTS, issuer: object = GITHUB) {
+function withHandoff(
+  handoff: object,
+  grants: object[] = ALL_GRANTS,
+  issuer: Record<string, unknown> = GITHUB,
+) {
   const doc = oneIdentity(issuer, [API], grants as never) as unknown as {
     identities: Record<string, unknown>[];
   };
