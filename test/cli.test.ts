@@ -412,7 +412,7 @@ identities:
           ["mutable_subject", "warning", "identities[0].subjects[0]", 24],
           ["mutable_subject", "warning", "identities[0].subjects[1]", 25],
           ["mutable_subject", "warning", "identities[0].subjects[2]", 26],
-          ["mutable_subject", "warning", "identities[1].subjects[0]", 47],
+          ["mutable_subject", "warning", "identities[1].subjects[0]", 51],
         ],
       );
     });
