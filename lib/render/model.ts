@@ -5,7 +5,7 @@ import type { IssuerModel } from "../claims/issuer";
 import type { CiKind, HandoffIR } from "../ir/handoff";
 import type { GrantIR, IdentityIR, SelectorIR } from "../ir/types";
 import type { GrantPlan, IdentityPlan } from "../plan/types";
-import type { Issue } from "../errors";
+import type { Issue, Path } from "../errors";
 import { error } from "../errors";
 import type { StackValues } from "./outputs";
 
@@ -16,6 +16,8 @@ import type { StackValues } from "./outputs";
  */
 export interface IdentityHandoff {
   readonly name: string;
+  /** The `handoff` section in the document. */
+  readonly path: Path;
   readonly issuer: IssuerModel;
   /** The identity's selectors: a CI job must produce claims one of them accepts. */
   readonly selectors: readonly SelectorIR[];
@@ -119,6 +121,7 @@ export function identityHandoff(
   const backend = handoff.backend;
   return {
     name: identity.name,
+    path: handoff.path,
     issuer: identity.issuer,
     selectors: identity.selectors,
     ci: handoff.ci,

@@ -3,6 +3,8 @@ import type { Issue } from "../errors";
 import { isError } from "../errors";
 import type { DocumentIR } from "../ir/types";
 import type { Plan } from "../plan/types";
+import { githubWorkflow } from "./ci/github";
+import { gitlabJob } from "./ci/gitlab";
 import type { HclBody } from "./hcl";
 import { printHcl, printTerraformJson } from "./hcl";
 import { handoffsOf } from "./handoffs";
@@ -10,7 +12,8 @@ import type { IdentityHandoff, Placeholder } from "./model";
 import type { StackValues } from "./outputs";
 import { backendBody } from "./terraform/backend";
 import { gcpCredentials } from "./terraform/gcp-credentials";
-import { workspaceVariables, workspaceVariablesBody } from "./terraform/hcp-terraform";
+import type { WorkspaceHandoff } from "./terraform/hcp-terraform";
+import { workspaceHandoffs, workspaceVariablesBody } from "./terraform/hcp-terraform";
 import { providersBody } from "./terraform/providers";
 import { gcpCredentialsFile, tokenFile } from "./terraform/tokens";
 
@@ -48,6 +51,7 @@ export function renderCompiled(ir: DocumentIR, plan: Plan, stacks?: StackValues)
     issues.push(...rendered.issues);
     return rendered.files;
   });
+  for (const w of workspaceHandoffs(handoffs, issues)) files.push(...workspaceFiles(w));
   return issues.some(isError) ? { placeholders, issues } : { files, placeholders, issues };
 }
 
@@ -70,13 +74,17 @@ export function renderIdentity(h: IdentityHandoff): { files: RenderedFile[]; iss
       });
     }
   }
-  if (h.ci === "hcp-terraform") {
-    const variables = workspaceVariables(h);
-    files.push({
-      path: `${h.name}/hcp-terraform-variables.json`,
-      text: `${JSON.stringify(variables, null, 2)}\n`,
-    });
-    terraform("hcp-terraform-variables", workspaceVariablesBody(h, variables));
-  }
-  return { files, issues: [] };
+  const ci = h.ci === "github" ? githubWorkflow(h) : h.ci === "gitlab" ? gitlabJob(h) : undefined;
+  if (ci?.file) files.push({ path: `${h.name}/${ci.file.path}`, text: ci.file.text });
+  return { files, issues: [...(ci?.issues ?? [])] };
+}
+
+/** An HCP Terraform workspace's variables, as JSON (for the API or the UI) and as tfe resources. */
+function workspaceFiles(w: WorkspaceHandoff): RenderedFile[] {
+  const body = workspaceVariablesBody(w);
+  return [
+    { path: `${w.directory}/variables.json`, text: `${JSON.stringify(w.variables, null, 2)}\n` },
+    { path: `${w.directory}/variables.tf`, text: printHcl(body) },
+    { path: `${w.directory}/variables.tf.json`, text: printTerraformJson(body) },
+  ];
 }

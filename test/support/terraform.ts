@@ -101,9 +101,13 @@ export const TF_ENV = {
 };
 export const hasTerraform = () => spawnSync("terraform", ["version"], { env: TF_ENV }).status === 0;
 
-export function terraform(args: readonly string[], options: { cwd?: string; input?: string } = {}) {
+/** Runs terraform offline, in `cwd`, with `input` on stdin and `env` added to the environment. */
+export function terraform(
+  args: readonly string[],
+  options: { cwd?: string; input?: string; env?: Record<string, string> } = {},
+) {
   const run = spawnSync("terraform", ["-chdir=" + (options.cwd ?? "."), ...args], {
-    env: TF_ENV,
+    env: { ...TF_ENV, ...options.env },
     input: options.input,
     encoding: "utf8",
   });

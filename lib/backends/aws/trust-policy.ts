@@ -160,7 +160,9 @@ function claimHolding(selector: SelectorIR, key: string, value: string): string[
  * Exact values join a StringLike set only when they hold no wildcard character.
  */
 function compact(sets: Conditions[]): Conditions[] {
-  const out = dedupe(sets);
+  // merging is greedy: start from a canonical order, so the selectors' order cannot change the result
+  const key = (set: Conditions) => JSON.stringify(conditionObject(set));
+  const out = dedupe(sets).sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
   for (let merged = true; merged;) {
     merged = false;
     outer: for (let i = 0; i < out.length; i++) {

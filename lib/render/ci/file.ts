@@ -1,0 +1,94 @@
+import { Document } from "yaml";
+import { describeMatcher } from "../../claims/matcher";
+import type { Issue } from "../../errors";
+import { error, formatPath, quote } from "../../errors";
+import type { IdentityHandoff } from "../model";
+import type { ShapeBase } from "./job";
+
+// What the GitHub and GitLab renderers share: the file they return, YAML 1.1 text with a header,
+// and the last check of the strings data put into it.
+
+/** A CI file: its path in the app team's repository, and its text. */
+export interface CiFile {
+  readonly path: string;
+  readonly text: string;
+}
+
+/** A rendered CI file, or the issues that prevent it. */
+export interface CiRendering {
+  readonly file?: CiFile;
+  readonly issues: readonly Issue[];
+}
+
+/**
+ * YAML text with `header` as its leading comment. Written as YAML 1.1, which quotes `on`, `yes`,
+ * `no`, `1_000`, `2001-12-14` …, so GitLab's Ruby reader and YAML 1.1 readers see strings.
+ */
+export function printCiYaml(header: readonly string[], body: object): string {
+  const doc = new Document(body, { version: "1.1", aliasDuplicateObjects: false });
+  // YAML 1.1 also ends a line (so a comment) at U+0085, U+2028 and U+2029
+  doc.commentBefore = header
+    .map(
+      (line) =>
+        ` ${line.replace(/[\u0085\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`)}`,
+    )
+    .join("\n");
+  return doc.toString({ lineWidth: 0 });
+}
+
+/**
+ * The comment lines that open a generated CI file: what it is, where it goes (`place` names the
+ * repository or project, `where` the placement, e.g. "the repository where repository = …"),
+ * which selector it meets and what it chose.
+ */
+export function headerOf(h: IdentityHandoff, shape: ShapeBase, place: string): string[] {
+  return [
+    `The Terraform job of identity ${h.name}, written by \`trustplane render\`: change the intent and render again rather than edit it.`,
+    `${place}.`,
+    `Its tokens meet ${formatPath(shape.selector)} of the intent.`,
+    ...shape.notes.map((n) => `${n}.`),
+  ];
+}
+
+/** "the repository where repository = "acme/api"", or "any repository" when nothing is pinned. */
+export function placeOf(shape: ShapeBase, noun: string): string {
+  const pins = shape.placement.map((p) => `${p.claim} ${describeMatcher(p.matcher)}`);
+  return pins.length ? `the ${noun} where ${pins.join(" and ")}` : `any ${noun}`;
+}
+
+/**
+ * Strings of a built CI file that data put there and the CI would misread: control characters
+ * and YAML 1.1 line breaks anywhere, and whatever `alsoRefuse` names.
+ */
+export function unsafeStrings(
+  h: IdentityHandoff,
+  body: unknown,
+  alsoRefuse: (text: string) => string | undefined,
+): Issue[] {
+  const issues: Issue[] = [];
+  const visit = (value: unknown): void => {
+    if (typeof value === "string") {
+      // eslint-disable-next-line no-control-regex -- control characters are exactly what this finds; '\n' is our scripts' own
+      const why = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u2028\u2029]/.test(value)
+        ? "control characters and line breaks could end the YAML value early"
+        : alsoRefuse(value);
+      if (why) {
+        issues.push(
+          error(
+            "invalid_value",
+            h.path,
+            `the CI file of ${h.name} would hold ${quote(value)}, and ${why}; check the targets and stack outputs it comes from`,
+          ),
+        );
+      }
+    } else if (Array.isArray(value)) value.forEach(visit);
+    else if (typeof value === "object" && value !== null) {
+      for (const [k, v] of Object.entries(value)) {
+        visit(k);
+        visit(v);
+      }
+    }
+  };
+  visit(body);
+  return issues;
+}

@@ -1,0 +1,114 @@
+import type { Issue } from "../../errors";
+import { error, quote } from "../../errors";
+import type { GrantHandoff, IdentityHandoff } from "../model";
+import { gcpCredentialsFile, tokenFile } from "../terraform/tokens";
+import type { CiRendering } from "./file";
+import { headerOf, placeOf, printCiYaml, unsafeStrings } from "./file";
+import type { GitlabCondition } from "./job";
+import { gitlabJobShape, TERRAFORM_VERSION } from "./job";
+
+/**
+ * HashiCorp's own image at the Terraform the GitHub jobs install: it has `sh` for the
+ * before_script. Its entrypoint is `terraform`, which GitLab's shell would run the script with,
+ * so the job clears it.
+ */
+export const TERRAFORM_IMAGE = `hashicorp/terraform:${TERRAFORM_VERSION}`;
+
+/** The `id_tokens` variable that holds each cloud's token. */
+const TOKEN_VARIABLE: Readonly<Record<GrantHandoff["cloud"], string>> = {
+  aws: "AWS_ID_TOKEN",
+  azure: "AZURE_ID_TOKEN",
+  gcp: "GCP_ID_TOKEN",
+};
+
+/**
+ * The GitLab CI job that runs `terraform plan` for a `ci: gitlab` identity, in
+ * `trustplane-<identity>.gitlab-ci.yml` for the project's `.gitlab-ci.yml` to `include:`.
+ * `rules` and `environment` give the job a token one of the identity's selectors accepts;
+ * `id_tokens` mints one token per cloud with the grant's audience and the before_script writes
+ * each to `<tokenDirectory>/<target>.jwt`, where the Terraform files read it. Never throws on
+ * data: a selector no job can meet, or a value GitLab would interpret, is an issue.
+ */
+export function gitlabJob(h: IdentityHandoff): CiRendering {
+  if (h.ci !== "gitlab") throw new Error(`unreachable: gitlabJob on a ${h.ci} hand-off`);
+  const { shape, issues } = gitlabJobShape(h);
+  if (!shape) return { issues };
+  const gcp = h.grants.find((g) => g.cloud === "gcp");
+  const job = {
+    image: { name: TERRAFORM_IMAGE, entrypoint: [""] },
+    id_tokens: Object.fromEntries(
+      h.grants.map((g) => [TOKEN_VARIABLE[g.cloud], { aud: g.audience }]),
+    ),
+    ...(gcp
+      ? { variables: { GOOGLE_APPLICATION_CREDENTIALS: gcpCredentialsFile(gcp.target) } }
+      : {}),
+    ...(shape.rules.length ? { rules: shape.rules.map((r) => ({ if: condition(r) })) } : {}),
+    ...(shape.environment !== undefined ? { environment: shape.environment } : {}),
+    before_script: [
+      // the tokens are credentials: readable by the job's user only
+      "umask 077",
+      `mkdir -p ${h.tokenDirectory}`,
+      ...h.grants.map((g) => `printf '%s' "$${TOKEN_VARIABLE[g.cloud]}" > ${tokenFile(h, g)!}`),
+    ],
+    script: ["terraform init -input=false", "terraform plan -input=false"],
+  };
+  const body = { [`terraform-${h.name}`]: job };
+  const refused = [...unsafeStrings(h, body, () => undefined), ...dataIssues(h)];
+  if (refused.length) return { issues: refused };
+  const path = `trustplane-${h.name}.gitlab-ci.yml`;
+  const place = `Include it (include: - local: ${path}) in the .gitlab-ci.yml of ${placeOf(shape, "project")}`;
+  const header = headerOf(h, shape, place);
+  return { file: { path, text: printCiYaml(header, body) }, issues: [] };
+}
+
+/** Values GitLab or the shell would interpret: '$' in an audience, shell syntax in the token directory. */
+function dataIssues(h: IdentityHandoff): Issue[] {
+  const path = h.path;
+  const issues = h.grants
+    .filter((g) => g.audience.includes("$"))
+    .map((g) =>
+      error(
+        "invalid_value",
+        path,
+        `the audience ${quote(g.audience)} of ${g.target} holds '$', which GitLab expands as a variable in id_tokens; use an audience without it`,
+      ),
+    );
+  // the intent's schema allows only these characters; a hand-off built elsewhere might not
+  if (!/^\/[A-Za-z0-9._/-]*$/.test(h.tokenDirectory)) {
+    issues.push(
+      error(
+        "invalid_value",
+        [...path, "tokenDirectory"],
+        `the token directory ${quote(h.tokenDirectory)} would be shell code in the job's script; use an absolute path of letters, digits, '.', '_', '-' and '/'`,
+      ),
+    );
+  }
+  return issues;
+}
+
+/** One `rules: if:` expression: the conditions joined with `&&`. */
+function condition(conditions: readonly GitlabCondition[]): string {
+  return conditions
+    .map((c) => {
+      if ("equals" in c) return `$${c.variable} == "${c.equals}"`;
+      if ("matches" in c) return `$${c.variable} =~ ${gitlabRegex(c.matches)}`;
+      return `$${c.variable}`;
+    })
+    .join(" && ");
+}
+
+/**
+ * A GitLab `/…/` pattern with exactly the glob's language: anchored, `*` as `.*`, `?` as `.`
+ * (one character, as RE2 reads UTF-8), every regular-expression operator escaped, and '/'
+ * written `\/` as GitLab's lexer requires.
+ */
+export function gitlabRegex(glob: string): string {
+  let out = "";
+  for (const ch of Array.from(glob)) {
+    if (ch === "*") out += ".*";
+    else if (ch === "?") out += ".";
+    else if (/[\\^$.|+()[\]{}/]/.test(ch)) out += `\\${ch}`;
+    else out += ch;
+  }
+  return `/^${out}$/`;
+}

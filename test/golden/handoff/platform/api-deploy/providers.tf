@@ -1,0 +1,17 @@
+provider "aws" {
+  region              = "eu-west-1"
+  allowed_account_ids = ["111111111111"]
+}
+
+provider "azurerm" {
+  use_oidc        = true
+  client_id       = "<clientId of api-deploy in azure-prod: run pulumi up, then trustplane render --outputs>"
+  tenant_id       = "00000000-0000-0000-0000-00000000000a"
+  subscription_id = "00000000-0000-0000-0000-00000000000b"
+
+  features {}
+}
+
+provider "google" {
+  project = "acme-prod"
+}

