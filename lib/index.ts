@@ -35,3 +35,7 @@ export type { Divergence, GrantTally, Verification } from "./inspect/verify";
 export { readToken, verifyJwt } from "./inspect/token";
 export type { ReadToken } from "./inspect/token";
 export type { TokenClaims } from "./inspect/claims";
+export { render } from "./render/render";
+export type { RenderedFile, Rendering } from "./render/render";
+export { StackValues } from "./render/outputs";
+export type { Placeholder } from "./render/model";

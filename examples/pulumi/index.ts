@@ -16,3 +16,5 @@ const platform = TrustPlane.fromFile("platform", join(__dirname, "..", "platform
 export const identities = platform.identities;
 /** What app teams configure their CI with: `pulumi stack output summary --json`. */
 export const summary = platform.summary;
+/** The app teams' hand-off files (path → text), as `trustplane render` writes them. */
+export const handoff = platform.handoff;

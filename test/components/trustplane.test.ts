@@ -1,5 +1,5 @@
 import { strict as assert } from "node:assert";
-import { readdirSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { AWS_TYPES } from "../../lib/backends/aws/grant";
 import { AZURE_TYPES } from "../../lib/backends/azure/grant";
@@ -9,6 +9,9 @@ import type { GrantPlan, Plan } from "../../lib/plan/types";
 import type { Registered } from "../support/mocks";
 import { customKeys, key, registering, silenceWarnings, useMocks, valueOf } from "../support/mocks";
 import { formatPath } from "../../lib/errors";
+import { StackValues } from "../../lib/render/outputs";
+import { render } from "../../lib/render/render";
+import { parse as parseYaml } from "yaml";
 
 const EXAMPLES = join(__dirname, "..", "..", "examples");
 const FILES = readdirSync(EXAMPLES)
@@ -415,5 +418,22 @@ describe("TrustPlane on every example", () => {
       ),
     };
     assert.deepEqual(await valueOf(plane.summary), summary);
+  });
+
+  it("exports the files trustplane render writes, with the client IDs the stack created", async () => {
+    for (const file of FILES) {
+      const { plane } = deployed.get(file)!;
+      const stacks = new StackValues();
+      stacks.add({ identities: await valueOf(plane.identities) }, file);
+      const document = parseYaml(readFileSync(join(EXAMPLES, file), "utf8")) as unknown;
+      const rendered = render(document, stacks);
+      assert.ok(rendered.files, file);
+      const handoff = await valueOf(plane.handoff);
+      assert.deepEqual(handoff, Object.fromEntries(rendered.files.map((f) => [f.path, f.text])));
+      // every Azure client ID came from the deployment: none is left as a placeholder
+      assert.deepEqual(rendered.placeholders, [], file);
+    }
+    const platform = await valueOf(deployed.get("platform.yaml")!.plane.handoff);
+    assert.match(platform["api-deploy/providers.tf"]!, /client_id {7}= "client-api-deploy"/);
   });
 });
