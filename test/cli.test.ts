@@ -412,7 +412,7 @@ identities:
           ["mutable_subject", "warning", "identities[0].subjects[0]", 24],
           ["mutable_subject", "warning", "identities[0].subjects[1]", 25],
           ["mutable_subject", "warning", "identities[0].subjects[2]", 26],
-          ["mutable_subject", "warning", "identities[1].subjects[0]", 51],
+          ["mutable_subject", "warning", "identities[1].subjects[0]", 58],
         ],
       );
     });
@@ -436,7 +436,7 @@ identities:
       assert.match(blocks[0]!, /\n {2}→ gcp-prod \(gcp\) {2}aud https:\/\/iam\.googleapis\.com\//);
       assert.match(blocks[1]!, /^api-release {2}trusts github /);
       assert.match(blocks[2]!, /^web-deploy {2}trusts github-ids /);
-      assert.equal(blocks[3], "3 identities, 8 grants, 27 resources to create");
+      assert.equal(blocks[3], "3 identities, 8 grants, 28 resources to create");
       assert.doesNotMatch(r.out, /warning/);
       assert.match(
         r.err,
