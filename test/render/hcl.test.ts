@@ -1,6 +1,5 @@
 import { strict as assert } from "node:assert";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import fc from "fast-check";
 import {
@@ -14,8 +13,9 @@ import {
 } from "../../lib/render/hcl";
 import {
   asHcl2json,
-  hasTerraform,
+  requireTerraform,
   hcl2json,
+  inTempDir,
   nfc,
   terraform,
   type Parse,
@@ -480,8 +480,7 @@ function bodyArbitrary(text: fc.Arbitrary<string>): fc.Arbitrary<HclBody> {
 
 /** What `terraform output -json` decodes from a config of one output per value. */
 function decodeOutputs(file: string, text: string): Record<string, unknown> {
-  const dir = mkdtempSync(join(tmpdir(), "trustplane-hcl-"));
-  try {
+  return inTempDir("trustplane-hcl-", (dir) => {
     writeFileSync(join(dir, file), text);
     for (const args of [
       ["init", "-input=false"],
@@ -497,9 +496,7 @@ function decodeOutputs(file: string, text: string): Record<string, unknown> {
     return Object.fromEntries(
       Object.entries(outputs).map(([name, output]) => [name, output.value]),
     );
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  });
 }
 
 /** One output per value, with comments at the top and in each output. */
@@ -696,14 +693,7 @@ describe("render/hcl", () => {
   });
 
   describe("with terraform", () => {
-    before(function () {
-      if (!hasTerraform()) {
-        process.stderr.write(
-          "      terraform is not on PATH: skipping the fmt and decoding checks\n",
-        );
-        this.skip();
-      }
-    });
+    before(requireTerraform("the fmt and decoding checks"));
 
     it("finds every example canonical (terraform fmt -check)", () => {
       for (const [name, body] of Object.entries(EXAMPLES)) {
@@ -715,16 +705,13 @@ describe("render/hcl", () => {
     // one fmt call for all files (~80 ms) instead of one per body
     it("finds 50 random bodies canonical", () => {
       const seed = Date.now();
-      const dir = mkdtempSync(join(tmpdir(), "trustplane-fmt-"));
-      try {
+      inTempDir("trustplane-fmt-", (dir) => {
         fc.sample(bodyArbitrary(hostileStable), { numRuns: 50, seed }).forEach((body, i) =>
           writeFileSync(join(dir, `b${i}.tf`), printHcl(body)),
         );
         const run = terraform(["fmt", "-check", "-diff"], { cwd: dir });
         assert.equal(run.status, 0, `seed ${seed}: not canonical:\n${run.stdout}${run.stderr}`);
-      } finally {
-        rmSync(dir, { recursive: true, force: true });
-      }
+      });
     });
 
     const seed = Date.now();

@@ -1,6 +1,5 @@
 import { strict as assert } from "node:assert";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { parse as parseYaml } from "yaml";
 import { analyse } from "../../lib/compile";
@@ -20,7 +19,7 @@ import {
 import { providersBody } from "../../lib/render/terraform/providers";
 import { golden } from "../support/golden";
 import type { Parse } from "../support/terraform";
-import { asHcl2json, hasTerraform, hcl2json, terraform } from "../support/terraform";
+import { asHcl2json, hcl2json, inTempDir, requireTerraform, terraform } from "../support/terraform";
 
 const EXAMPLES = join(__dirname, "..", "..", "examples");
 const GOLDEN = join(__dirname, "..", "golden", "handoff");
@@ -95,14 +94,7 @@ describe("render: Terraform files", () => {
   });
 
   describe("with terraform", () => {
-    before(function () {
-      if (!hasTerraform()) {
-        process.stderr.write(
-          "      terraform is not on PATH: skipping fmt and the backend probes\n",
-        );
-        this.skip();
-      }
-    });
+    before(requireTerraform("fmt and the backend probes"));
 
     it("finds every .tf file canonical (terraform fmt -check)", () => {
       for (const file of examples) {
@@ -115,16 +107,13 @@ describe("render: Terraform files", () => {
 
     /** `terraform init` on a hand-off's backend.tf alone; its stderr. */
     function init(document: unknown, identity: string, env: Record<string, string> = {}): string {
-      const dir = mkdtempSync(join(tmpdir(), "trustplane-init-"));
-      try {
+      return inTempDir("trustplane-init-", (dir) => {
         const backend = render(document).files!.find((f) => f.path === `${identity}/backend.tf`)!;
         writeFileSync(join(dir, "backend.tf"), backend.text);
         const run = terraform(["init", "-input=false", "-no-color"], { cwd: dir, env });
         assert.equal(run.status, 1, "no network here: init fails, and only at the network");
         return run.stderr.replace(/\s+/g, " ");
-      } finally {
-        rmSync(dir, { recursive: true, force: true });
-      }
+      });
     }
 
     /** The EKS example (ci: none) with tokens in a temp folder and this backend. */
@@ -143,8 +132,7 @@ describe("render: Terraform files", () => {
     }
 
     it("s3: terraform reads the backend and assumes the role with the token file", () => {
-      const tokens = mkdtempSync(join(tmpdir(), "trustplane-tokens-"));
-      try {
+      inTempDir("trustplane-tokens-", (tokens) => {
         const doc = tokenFileDocument(tokens, {
           target: "aws-prod",
           bucket: "acme-tfstate",
@@ -154,15 +142,12 @@ describe("render: Terraform files", () => {
         assert.match(stderr, /AssumeRoleWithWebIdentity/);
         assert.match(stderr, /sts\.eu-west-1\.amazonaws\.com/);
         assert.doesNotMatch(stderr, /Unsupported argument|Invalid|Missing required/);
-      } finally {
-        rmSync(tokens, { recursive: true, force: true });
-      }
+      });
     });
 
     it("gcs: Google's client reads the credential config, the token file and impersonates", function () {
       this.timeout(30_000);
-      const tokens = mkdtempSync(join(tmpdir(), "trustplane-tokens-"));
-      try {
+      inTempDir("trustplane-tokens-", (tokens) => {
         const doc = tokenFileDocument(tokens, { target: "gcp-prod", bucket: "acme-tfstate" });
         const config = render(doc).files!.find(
           (f) => f.path === "payments-api/gcp-prod-credentials.json",
@@ -179,15 +164,12 @@ describe("render: Terraform files", () => {
           stderr,
           /Secure Token Server: Post "https:\/\/sts\.googleapis\.com\/v1\/token"/,
         );
-      } finally {
-        rmSync(tokens, { recursive: true, force: true });
-      }
+      });
     });
 
     it("azurerm: terraform reads the backend and asks Entra ID for a token (15 s of retries)", function () {
       this.timeout(60_000);
-      const tokens = mkdtempSync(join(tmpdir(), "trustplane-tokens-"));
-      try {
+      inTempDir("trustplane-tokens-", (tokens) => {
         const doc = tokenFileDocument(tokens, {
           target: "azure-prod",
           storageAccount: "acmestate",
@@ -200,9 +182,7 @@ describe("render: Terraform files", () => {
           /login\.microsoftonline\.com\/00000000-0000-0000-0000-00000000000a\/oauth2/,
         );
         assert.doesNotMatch(stderr, /Unsupported argument|Invalid|Missing required/);
-      } finally {
-        rmSync(tokens, { recursive: true, force: true });
-      }
+      });
     });
   });
 

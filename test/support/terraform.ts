@@ -1,6 +1,8 @@
 import { spawnSync } from "node:child_process";
 import { createRequire } from "node:module";
-import { devNull } from "node:os";
+import { mkdtempSync, rmSync } from "node:fs";
+import { devNull, tmpdir } from "node:os";
+import { join } from "node:path";
 import type { HclBody } from "../../lib/render/hcl";
 
 // Terraform tooling for the tests: hcl2json (WASM; cannot share a process with @cdktf/hcl2json)
@@ -100,6 +102,25 @@ export const TF_ENV = {
   TF_INPUT: "0",
 };
 export const hasTerraform = () => spawnSync("terraform", ["version"], { env: TF_ENV }).status === 0;
+
+/** A mocha `before` hook that skips the suite, saying which checks, when terraform is absent. */
+export function requireTerraform(checks: string): (this: Mocha.Context) => void {
+  return function () {
+    if (hasTerraform()) return;
+    process.stderr.write(`      terraform is not on PATH: skipping ${checks}\n`);
+    this.skip();
+  };
+}
+
+/** Runs `fn` in a new temporary folder, removed afterwards. */
+export function inTempDir<T>(prefix: string, fn: (dir: string) => T): T {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  try {
+    return fn(dir);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
 
 /** Runs terraform offline, in `cwd`, with `input` on stdin and `env` added to the environment. */
 export function terraform(
