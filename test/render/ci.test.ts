@@ -18,7 +18,7 @@ import { explain } from "../../lib/inspect/explain";
 import { githubWorkflow } from "../../lib/render/ci/github";
 import { gitlabJob, gitlabRegex } from "../../lib/render/ci/gitlab";
 import type { CiRendering } from "../../lib/render/ci/file";
-import { githubFilter } from "../../lib/render/ci/job";
+import { githubFilter } from "../../lib/render/ci/github-shape";
 import { buildHandoffs } from "../../lib/render/handoffs";
 import type { IdentityHandoff } from "../../lib/render/model";
 import { StackValues } from "../../lib/render/outputs";

@@ -3,7 +3,7 @@ import { describeMatcher } from "../../claims/matcher";
 import type { Issue } from "../../errors";
 import { error, formatPath, quote } from "../../errors";
 import type { IdentityHandoff } from "../model";
-import type { ShapeBase } from "./job";
+import type { ShapeBase } from "./shape";
 
 // What the GitHub and GitLab renderers share: the file they return, YAML 1.1 text with a header,
 // and the last check of the strings data put into it.

@@ -2,8 +2,9 @@ import { AZURE_AUDIENCE } from "../../claims/issuer";
 import type { AzureHandoff, GrantHandoff, IdentityHandoff } from "../model";
 import type { CiRendering } from "./file";
 import { headerOf, placeOf, printCiYaml, unsafeStrings } from "./file";
-import type { GithubTrigger } from "./job";
-import { githubJobShape, TERRAFORM_VERSION } from "./job";
+import type { GithubTrigger } from "./github-shape";
+import { githubJobShape } from "./github-shape";
+import { TERRAFORM_VERSION } from "./shape";
 
 /** The actions a generated workflow uses, pinned to major versions in one place. */
 export const ACTIONS = {

@@ -4,8 +4,9 @@ import type { GrantHandoff, IdentityHandoff } from "../model";
 import { gcpCredentialsFile, tokenFile } from "../terraform/tokens";
 import type { CiRendering } from "./file";
 import { headerOf, placeOf, printCiYaml, unsafeStrings } from "./file";
-import type { GitlabCondition } from "./job";
-import { gitlabJobShape, TERRAFORM_VERSION } from "./job";
+import type { GitlabCondition } from "./gitlab-shape";
+import { gitlabJobShape } from "./gitlab-shape";
+import { TERRAFORM_VERSION } from "./shape";
 
 /**
  * HashiCorp's own image at the Terraform the GitHub jobs install: it has `sh` for the

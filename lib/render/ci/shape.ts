@@ -1,0 +1,167 @@
+import type { Matcher } from "../../claims/matcher";
+import { describeMatcher, finiteValues, matches } from "../../claims/matcher";
+import type { Issue, Path } from "../../errors";
+import { error, formatPath, quote } from "../../errors";
+import type { SelectorIR } from "../../ir/types";
+import type { IdentityHandoff } from "../model";
+
+// What a CI job must look like so that its token meets a selector: the parts every CI shares.
+// github-shape.ts and gitlab-shape.ts realize a selector in each CI's terms.
+
+/** The Terraform both CIs run, so a plan means the same in either. */
+export const TERRAFORM_VERSION = "1.11.4";
+
+/** A claim the job cannot set but the place of the file decides: the repository or project. */
+export interface Placement {
+  readonly claim: string;
+  readonly matcher: Matcher;
+}
+
+/** What a job has in common on every CI: which selector it meets, where it lives, what it chose. */
+export interface ShapeBase {
+  /** The selector the job's tokens meet. */
+  readonly selector: Path;
+  /** Where the file must be committed for the repository's claims to hold. */
+  readonly placement: readonly Placement[];
+  /** The environment the job declares; none when the selector leaves it out or requires it absent. */
+  readonly environment?: string;
+  /** Where the job picked one of several accepted values, or is narrower than the selector. */
+  readonly notes: readonly string[];
+}
+
+/** What realizing one selector gave: a shape, the claims a job cannot meet, or a refused value. */
+type Attempt<S> = { shape: S } | { why: string[] } | { unsafe: Issue };
+
+/** Collects, while one selector is realized, what stands in the way and what was chosen. */
+export interface Draft {
+  readonly selector: SelectorIR;
+  readonly why: string[];
+  readonly notes: string[];
+  unsafe?: Issue;
+}
+
+/**
+ * The shape of the first selector of the identity that `realize` can turn into a job; otherwise
+ * one issue listing, per selector, what no generated job can meet.
+ */
+export function firstRealizable<S>(
+  h: IdentityHandoff,
+  ci: string,
+  realize: (d: Draft) => S | undefined,
+): { shape?: S; issues: Issue[] } {
+  const reasons: string[] = [];
+  for (const selector of h.selectors) {
+    const attempt = attemptOf(selector, realize);
+    if ("shape" in attempt) return { shape: attempt.shape, issues: [] };
+    if ("unsafe" in attempt) return { issues: [attempt.unsafe] };
+    reasons.push(`${formatPath(selector.path.slice(-2))} needs ${attempt.why.join(", ")}`);
+  }
+  const subjects = [...h.path.slice(0, -1), "subjects"];
+  const message =
+    `no selector of ${h.name} can be met by a generated ${ci} job: ${reasons.join("; ")}; ` +
+    "add a selector a job can meet (the repository or project, ref, environment, event), or set handoff.ci: none and write the job yourself";
+  return { issues: [error("claim_not_expressible", subjects, message)] };
+}
+
+function attemptOf<S>(selector: SelectorIR, realize: (d: Draft) => S | undefined): Attempt<S> {
+  const d: Draft = { selector, why: [], notes: [] };
+  const shape = realize(d);
+  // a refused value matters only in a selector the job would otherwise meet
+  if (d.why.length) return { why: d.why };
+  if (d.unsafe) return { unsafe: d.unsafe };
+  if (!shape)
+    throw new Error(`unreachable: ${formatPath(selector.path)} gave no job and no reason`);
+  return { shape };
+}
+
+/** The kinds of ref a push job can run on, and their prefixes in `ref`. */
+export type RefKind = "branch" | "tag";
+export const REF_PREFIX: Readonly<Record<RefKind, string>> = {
+  branch: "refs/heads/",
+  tag: "refs/tags/",
+};
+
+/** The ref kinds `ref_type` allows, in the order a job prefers them. */
+export function refKinds(d: Draft, refType: Matcher | undefined): RefKind[] | undefined {
+  const kinds = (["branch", "tag"] as const).filter((k) => !refType || matches(refType, k));
+  if (kinds.length === 0) d.why.push(`ref_type ${describeMatcher(refType!)}`);
+  return kinds.length ? kinds : undefined;
+}
+
+/** Records a claim the file's place decides (the repository or project), or why no place can. */
+export function placeOn(
+  d: Draft,
+  placement: Placement[],
+  claim: string,
+  m: Matcher,
+  absentOk: boolean,
+) {
+  if (m.kind === "absent" && !absentOk) d.why.push(`${claim} absent, which every token carries`);
+  else if (m.kind === "oneOf")
+    placement.push({
+      claim,
+      matcher: { kind: "exact", value: pickValue(d, claim, m, () => true)! },
+    });
+  else placement.push({ claim, matcher: m });
+}
+
+/**
+ * The value a job declares for a claim (environment, workflow name): exact, or the first
+ * declarable value of oneOf; a value the CI would interpret is refused by `safe`.
+ */
+export function namedValue(
+  d: Draft,
+  claim: string,
+  m: Matcher,
+  declarable: (v: string) => boolean,
+  safe: (d: Draft, claim: string, value: string) => boolean,
+): string | undefined {
+  if (m.kind === "absent") return undefined;
+  const v = m.kind === "pattern" ? undefined : pickValue(d, claim, m, declarable);
+  if (v === undefined) d.why.push(`${claim} ${describeMatcher(m)}, which a job cannot declare`);
+  return v !== undefined && safe(d, claim, v) ? v : undefined;
+}
+
+/** The first value of an exact or oneOf matcher that `usable` accepts; notes the ones left out. */
+export function pickValue(
+  d: Draft,
+  claim: string,
+  m: Matcher,
+  usable: (v: string) => boolean,
+): string | undefined {
+  const values = finiteValues(m) ?? [];
+  const v = values.find(usable);
+  const others = values.filter((x) => x !== v);
+  if (v !== undefined && others.length) {
+    d.notes.push(
+      `${claim}: this job uses ${quote(v)}; the selector also accepts ${others.map(quote).join(", ")}`,
+    );
+  }
+  return v;
+}
+
+/** Why a job cannot meet a claim, in the words of the issue. */
+export function cannotChoose(claim: string): string {
+  if (claim === "sub") return "sub, which the issuer builds (select its parts instead)";
+  if (claim === "job_workflow_ref" || claim === "job_workflow_sha") {
+    return `${claim}, which only a reusable workflow sets`;
+  }
+  return `${claim}, which a job cannot choose`;
+}
+
+/** Line breaks in any YAML flavour (YAML 1.1 also breaks at U+0085, U+2028, U+2029). */
+export function lineSafe(d: Draft, claim: string, value: string): boolean {
+  // eslint-disable-next-line no-control-regex -- control characters are exactly what this finds
+  if (!/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/.test(value)) return true;
+  refuse(d, claim, value, "control characters and line breaks could end the YAML value early");
+  return false;
+}
+
+/** Records the first value that cannot be written into a CI file, as an issue at its claim. */
+export function refuse(d: Draft, claim: string, value: string, why: string): void {
+  d.unsafe ??= error(
+    "invalid_value",
+    [...d.selector.path, claim],
+    `${claim} ${quote(value)} cannot be written into a CI file: ${why}; use a value without it, or set handoff.ci: none and write the job yourself`,
+  );
+}
