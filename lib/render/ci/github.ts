@@ -8,11 +8,11 @@ import { TERRAFORM_VERSION } from "./shape";
 
 /** The actions a generated workflow uses, pinned to major versions in one place. */
 export const ACTIONS = {
-  checkout: "actions/checkout@v4",
-  aws: "aws-actions/configure-aws-credentials@v4",
-  azure: "azure/login@v2",
-  gcp: "google-github-actions/auth@v2",
-  terraform: "hashicorp/setup-terraform@v3",
+  checkout: "actions/checkout@v6",
+  aws: "aws-actions/configure-aws-credentials@v6",
+  azure: "azure/login@v3",
+  gcp: "google-github-actions/auth@v3",
+  terraform: "hashicorp/setup-terraform@v4",
 } as const;
 
 /** A step of a job, as the workflow syntax writes it. */
