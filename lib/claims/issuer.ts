@@ -63,6 +63,18 @@ export interface IssuerModel {
    * on refs/pull/…) after claims changed, leaving `fixed` ones alone; false when those contradict.
    */
   readonly settle?: (claims: MutableClaims, fixed: ReadonlySet<string>) => boolean;
+  /**
+   * Claims that hold the owner part of another claim's path (GitHub's repository_owner: what
+   * precedes the first '/' of repository), for finding selectors no token can match.
+   */
+  readonly ownerPaths?: readonly OwnerPath[];
+}
+
+/** `claim` is the part of `path` before its first (or last) '/'. */
+export interface OwnerPath {
+  readonly claim: string;
+  readonly path: string;
+  readonly split: "first" | "last";
 }
 
 /** Claims being built for a sample token. */

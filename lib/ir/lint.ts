@@ -1,8 +1,9 @@
 import { literalPrefix } from "../claims/glob";
-import type { IssuerModel } from "../claims/issuer";
+import type { IssuerModel, OwnerPath } from "../claims/issuer";
 import { knowsClaim, RESERVED_CLAIMS } from "../claims/issuer";
 import type { Matcher } from "../claims/matcher";
 import { describeMatcher, matches } from "../claims/matcher";
+import { ownerAndPathAgree } from "../claims/owner-path";
 import { projectSubject } from "../claims/subject";
 import { claimSpec } from "../claims/issuer";
 import type { Issue, Path } from "../errors";
@@ -98,7 +99,31 @@ export function lintSelector(
       );
     }
   }
+  // the projection onto sub finds some of these contradictions too: report each selector once
+  const found = issues.some((i) => i.code === "unsatisfiable_selector");
+  for (const relation of found ? [] : (issuer.ownerPaths ?? [])) {
+    const contradiction = ownerContradiction(claims, relation);
+    if (contradiction)
+      issues.push(
+        error(
+          "unsatisfiable_selector",
+          [...path, relation.claim],
+          `no ${issuer.label} token can match this selector: ${contradiction}; make them agree`,
+        ),
+      );
+  }
   return [...issues, ...risks(claims, issuer, path)];
+}
+
+/** Why no token can carry both the owner and the path the selector asks for, when that is certain. */
+function ownerContradiction(
+  claims: ReadonlyMap<string, Matcher>,
+  { claim, path, split }: OwnerPath,
+): string | undefined {
+  const owner = claims.get(claim);
+  const whole = claims.get(path);
+  if (!owner || !whole || ownerAndPathAgree(owner, whole, split)) return undefined;
+  return `${claim} ${describeMatcher(owner)} is never what precedes the ${split} '/' of ${path} ${describeMatcher(whole)}`;
 }
 
 /** Words people write for a claim that has another name. */

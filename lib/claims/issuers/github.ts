@@ -158,6 +158,7 @@ export function githubIssuer(config: GithubConfig): IssuerModel {
       sha: "5e1f3c9a2b7d4e6f8a0b1c2d3e4f5a6b7c8d9e0f",
     },
     settle: settleGithub,
+    ownerPaths: [{ claim: "repository_owner", path: "repository", split: "first" }],
     shortSubject: ["repository_id", "run_id", "run_attempt"],
   };
 }

@@ -111,6 +111,7 @@ export function gitlabIssuer(config: GitlabConfig): IssuerModel {
       if (!fixed.has("namespace_path")) c.namespace_path = namespace;
       return true;
     },
+    ownerPaths: [{ claim: "namespace_path", path: "project_path", split: "last" }],
     shortSubject: ["project_id", "job_id"],
   };
 }

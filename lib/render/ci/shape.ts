@@ -3,6 +3,8 @@ import { describeMatcher, finiteValues, matches } from "../../claims/matcher";
 import type { Issue, Path } from "../../errors";
 import { error, formatPath, quote } from "../../errors";
 import type { SelectorIR } from "../../ir/types";
+import type { OwnerPath } from "../../claims/issuer";
+import { ownerFits, ownerOf, pathFits } from "../../claims/owner-path";
 import type { IdentityHandoff } from "../model";
 
 // What a CI job must look like so that its token meets a selector: the parts every CI shares.
@@ -35,6 +37,8 @@ type Attempt<S> = { shape: S } | { why: string[] } | { unsafe: Issue };
 /** Collects, while one selector is realized, what stands in the way and what was chosen. */
 export interface Draft {
   readonly selector: SelectorIR;
+  /** The issuer's claims that are the owner part of another's path: placed together. */
+  readonly ownerPaths: readonly OwnerPath[];
   readonly why: string[];
   readonly notes: string[];
   unsafe?: Issue;
@@ -51,7 +55,7 @@ export function firstRealizable<S>(
 ): { shape?: S; issues: Issue[] } {
   const reasons: string[] = [];
   for (const selector of h.selectors) {
-    const attempt = attemptOf(selector, realize);
+    const attempt = attemptOf(selector, h.issuer.ownerPaths ?? [], realize);
     if ("shape" in attempt) return { shape: attempt.shape, issues: [] };
     if ("unsafe" in attempt) return { issues: [attempt.unsafe] };
     reasons.push(`${formatPath(selector.path.slice(-2))} needs ${attempt.why.join(", ")}`);
@@ -63,8 +67,12 @@ export function firstRealizable<S>(
   return { issues: [error("claim_not_expressible", subjects, message)] };
 }
 
-function attemptOf<S>(selector: SelectorIR, realize: (d: Draft) => S | undefined): Attempt<S> {
-  const d: Draft = { selector, why: [], notes: [] };
+function attemptOf<S>(
+  selector: SelectorIR,
+  ownerPaths: readonly OwnerPath[],
+  realize: (d: Draft) => S | undefined,
+): Attempt<S> {
+  const d: Draft = { selector, ownerPaths, why: [], notes: [] };
   const shape = realize(d);
   // a refused value matters only in a selector the job would otherwise meet
   if (d.why.length) return { why: d.why };
@@ -97,12 +105,29 @@ export function placeOn(
   absentOk: boolean,
 ) {
   if (m.kind === "absent" && !absentOk) d.why.push(`${claim} absent, which every token carries`);
-  else if (m.kind === "oneOf")
-    placement.push({
-      claim,
-      matcher: { kind: "exact", value: pickValue(d, claim, m, () => true)! },
-    });
-  else placement.push({ claim, matcher: m });
+  else if (m.kind !== "oneOf") placement.push({ claim, matcher: m });
+  else {
+    const value = pickValue(d, claim, m, placeable(d, claim));
+    if (value === undefined) d.why.push(`${claim} ${describeMatcher(m)} in one place`);
+    else placement.push({ claim, matcher: { kind: "exact", value } });
+  }
+}
+
+/** Which values of `claim` can share one place with the owner or path the selector asks for. */
+function placeable(d: Draft, claim: string): (v: string) => boolean {
+  for (const { claim: owner, path, split } of d.ownerPaths) {
+    const ownerMatcher = d.selector.claims.get(owner);
+    const pathMatcher = d.selector.claims.get(path);
+    if (!ownerMatcher || !pathMatcher) continue;
+    if (claim === path) return (v) => pathFits(v, ownerMatcher, split);
+    if (claim !== owner) continue;
+    // the path is chosen first, so the owner is the chosen path's
+    const chosen = finiteValues(pathMatcher)?.find((v) => pathFits(v, ownerMatcher, split));
+    return chosen === undefined
+      ? (v) => ownerFits(v, pathMatcher, split)
+      : (v) => v === ownerOf(chosen, split);
+  }
+  return () => true;
 }
 
 /**
