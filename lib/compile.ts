@@ -1,3 +1,4 @@
+import { describeSelector } from "./claims/matcher";
 import { awsGrant } from "./backends/aws/grant";
 import { azureGrant } from "./backends/azure/grant";
 import { gcpGrant } from "./backends/gcp/grant";
@@ -66,6 +67,7 @@ function planIdentity(identity: IdentityIR, issues: Issue[]): IdentityPlan {
     name: identity.name,
     issuer: identity.issuerName,
     issuerUrl: identity.issuer.url,
+    accepts: identity.selectors.map((s) => describeSelector(s.claims)),
     grants,
   };
 }

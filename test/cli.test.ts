@@ -336,7 +336,13 @@ identities:
       );
       const clouds = new Set<string>();
       for (const identity of identities) {
-        assert.deepEqual(Object.keys(identity), ["name", "issuer", "issuerUrl", "grants"]);
+        assert.deepEqual(Object.keys(identity), [
+          "name",
+          "issuer",
+          "issuerUrl",
+          "accepts",
+          "grants",
+        ]);
         assert.equal(identity.issuerUrl, "https://token.actions.githubusercontent.com");
         for (const grant of identity.grants as Record<string, unknown>[]) {
           assert.deepEqual(Object.keys(grant), [

@@ -137,7 +137,13 @@ describe("compile", () => {
           })),
         };
         const [a, b] = [analyse(shuffled), analyse(document)];
-        assert.deepStrictEqual(a.plan, b.plan);
+        // `accepts` repeats the selectors in the document's order, for people; nothing else may move
+        const artefacts = (x: typeof a) =>
+          x.plan?.identities.map(({ accepts, ...rest }) => ({
+            ...rest,
+            accepts: [...accepts].sort(),
+          }));
+        assert.deepStrictEqual(artefacts(a), artefacts(b));
         // issues point at selectors by position, which the shuffle moves; their codes stay
         const codes = (x: typeof a) => x.issues.map((i) => i.code).sort();
         assert.deepStrictEqual(codes(a), codes(b));

@@ -132,3 +132,8 @@ export function describeMatcher(m: Matcher): string {
       return "absent";
   }
 }
+
+/** `repository = "acme/api" and ref like "refs/tags/v*"`, for messages. */
+export function describeSelector(claims: ReadonlyMap<string, Matcher>): string {
+  return [...claims].map(([k, m]) => `${k} ${describeMatcher(m)}`).join(" and ");
+}

@@ -59,7 +59,10 @@ export function formatPlan(plan: Plan): string {
 }
 
 function formatIdentity(identity: IdentityPlan): string {
-  const lines = [`${identity.name}  trusts ${identity.issuer} (${identity.issuerUrl})`];
+  const lines = [
+    `${identity.name}  trusts ${identity.issuer} (${identity.issuerUrl})`,
+    ...identity.accepts.map((a, i) => `  ${(i === 0 ? "accepts" : "or").padEnd(16)}${a}`),
+  ];
   for (const g of identity.grants) lines.push(...formatGrant(g));
   return lines.join("\n");
 }

@@ -2,7 +2,7 @@ import { literalPrefix } from "../claims/glob";
 import type { IssuerModel, OwnerPath } from "../claims/issuer";
 import { knowsClaim, RESERVED_CLAIMS } from "../claims/issuer";
 import type { Matcher } from "../claims/matcher";
-import { describeMatcher, matches } from "../claims/matcher";
+import { describeMatcher, describeSelector, matches } from "../claims/matcher";
 import { ownerAndPathAgree } from "../claims/owner-path";
 import { projectSubject } from "../claims/subject";
 import { claimSpec } from "../claims/issuer";
@@ -239,9 +239,4 @@ function spans(claim: string, pattern: string, issuer: IssuerModel): string | un
   const fixed = prefix.split(structure.separator).length - 1;
   if (fixed >= structure.parts - 1) return undefined;
   return `${claim} is made of ${structure.parts} parts separated by "${structure.separator}", and the wildcard in ${quote(pattern)} comes before the last one, so it also matches other values of the later parts (for example any ref); write the earlier parts out in full`;
-}
-
-/** `repository = "acme/api" and ref like "refs/tags/v*"`, for messages. */
-export function describeSelector(claims: ReadonlyMap<string, Matcher>): string {
-  return [...claims].map(([k, m]) => `${k} ${describeMatcher(m)}`).join(" and ");
 }

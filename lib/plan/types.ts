@@ -30,6 +30,8 @@ export interface IdentityPlan {
   /** The issuer's name in the document. */
   readonly issuer: string;
   readonly issuerUrl: string;
+  /** Its selectors in words, one per selector, OR'ed: which tokens the identity is for. */
+  readonly accepts: readonly string[];
   readonly grants: readonly GrantPlan[];
 }
 
