@@ -1,4 +1,3 @@
-import { compileDocument } from "../compile";
 import type { Issue } from "../errors";
 import type { DocumentIR } from "../ir/types";
 import type { Plan } from "../plan/types";
@@ -25,22 +24,4 @@ export function handoffsOf(
     return [identityHandoff({ ...identity, handoff }, planned, stacks, placeholders, issues)];
   });
   return { handoffs, placeholders, issues };
-}
-
-/**
- * Compiles the document and builds its hand-offs; the document's issues instead when it has
- * errors. Pure; never throws on bad input.
- */
-export function buildHandoffs(
-  document: unknown,
-  stacks?: StackValues,
-): {
-  handoffs?: readonly IdentityHandoff[];
-  placeholders: readonly Placeholder[];
-  issues: readonly Issue[];
-} {
-  const { plan, ir, issues } = compileDocument(document);
-  if (!plan || !ir) return { placeholders: [], issues };
-  const built = handoffsOf(ir, plan, stacks);
-  return { ...built, issues: [...issues, ...built.issues] };
 }

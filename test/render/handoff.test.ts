@@ -1,7 +1,7 @@
 import { strict as assert } from "node:assert";
 import { analyse } from "../../lib/compile";
 import { isError } from "../../lib/errors";
-import { buildHandoffs } from "../../lib/render/handoffs";
+import { buildHandoffs } from "../support/handoffs";
 import type { AzureHandoff, IdentityHandoff } from "../../lib/render/model";
 import { placeholderText } from "../../lib/render/model";
 import { StackValues } from "../../lib/render/outputs";

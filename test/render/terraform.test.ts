@@ -4,7 +4,7 @@ import { join, relative } from "node:path";
 import { parse as parseYaml } from "yaml";
 import { analyse } from "../../lib/compile";
 import { explain } from "../../lib/inspect/explain";
-import { buildHandoffs } from "../../lib/render/handoffs";
+import { buildHandoffs } from "../support/handoffs";
 import type { HclBody } from "../../lib/render/hcl";
 import { printHcl, printTerraformJson } from "../../lib/render/hcl";
 import type { IdentityHandoff } from "../../lib/render/model";
