@@ -1,5 +1,5 @@
 import { hasWildcards } from "./glob";
-import type { ClaimSpec, SubjectCase, SubjectGlob } from "./subject";
+import type { ClaimSpec, SubjectCase, SubjectGlob } from "./template";
 
 /**
  * Whether a glob on `sub` lines up with real subs: each wildcard with its own value, each exact
@@ -66,14 +66,74 @@ export function render(
       prefix: prefixOf(safe),
     };
   }
+  const kept = openTail(safe, separators);
+  if (kept) {
+    const glob = text(kept);
+    return {
+      glob: { text: glob.endsWith("*") ? glob : `${glob}*`, literal: false },
+      captured: slotClaims(kept),
+      cut: false,
+      prefix: prefixOf(kept),
+    };
+  }
   const first = safe.findIndex((p) => isSlot(p) && !p.literal);
   const head = safe.slice(0, first);
+  const captured = delimited(head);
+  const loose = head.find(
+    (p): p is Slot & { claim: string } => isSlot(p) && !!p.claim && !captured.includes(p.claim),
+  );
+  const after = loose && head[head.indexOf(loose) + 1];
   return {
     glob: { text: `${text(head)}*`, literal: false },
-    captured: slotClaims(head),
+    captured,
     cut: true,
-    prefix: prefixOf(head),
+    prefix: { ...prefixOf(head), claims: captured },
+    ...(loose
+      ? { undelimited: { claim: loose.claim, next: after && "lit" in after ? after.lit : "" } }
+      : {}),
   };
+}
+
+/**
+ * The leading literal values a prefix decides: each must be followed by literal text that begins
+ * with a character the value never holds, or a value holding the next literal (`payments:app:x`
+ * in `ns:{namespace}:app:{app}`) would read as the same prefix.
+ */
+function delimited(pieces: readonly Piece[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < pieces.length; i++) {
+    const p = pieces[i]!;
+    if (!isSlot(p)) continue;
+    const next = pieces[i + 1];
+    const first = next && "lit" in next ? next.lit[0] : undefined;
+    if (!p.literal || first === undefined || !p.excludes.includes(first)) break;
+    if (p.claim) out.push(p.claim);
+  }
+  return out;
+}
+
+/**
+ * The pieces up to the last value the selector constrains, when every later value is left open:
+ * `organization:O:pipeline:P:ref:refs/tags/v*` for a tag pattern, whatever commit and step key
+ * follow. The last kept value is a `prefix*` pattern (its value may run on into the rest) or an
+ * exact value with the literal after it, which must begin with a character the value never
+ * holds; undefined when that does not line up.
+ */
+function openTail(pieces: readonly Piece[], separators: string): Piece[] | undefined {
+  const open = (p: Piece) => isSlot(p) && p.glob === "*";
+  const last = pieces.findLastIndex((p) => isSlot(p) && !open(p));
+  if (last < 0 || !pieces.slice(last + 1).some(open)) return undefined;
+  const slot = pieces[last] as Slot;
+  if (!slot.literal) {
+    const head = slot.glob.slice(0, -1);
+    if (!slot.glob.endsWith("*") || hasWildcards(head)) return undefined;
+    const kept = pieces.slice(0, last + 1);
+    return faithful(kept, separators, true) ? kept : undefined;
+  }
+  const next = pieces[last + 1];
+  if (!next || !("lit" in next) || !slot.excludes.includes(next.lit[0]!)) return undefined;
+  const kept = pieces.slice(0, last + 2);
+  return faithful(kept, separators, false) ? kept : undefined;
 }
 
 export interface Rendered {
@@ -82,6 +142,8 @@ export interface Rendered {
   readonly captured: readonly string[];
   /** The glob stops early with a `*` (see `faithful`). */
   readonly cut: boolean;
+  /** The first exact value of the head whose end the text after it cannot mark. */
+  readonly undelimited?: { readonly claim: string; readonly next: string };
   /** How many leading parts are literal, and the claims among them. */
   readonly prefix: { readonly parts: number; readonly claims: readonly string[] };
 }

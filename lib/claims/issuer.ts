@@ -1,4 +1,6 @@
-import type { ClaimSpec, SubjectTemplate } from "./subject";
+import { own } from "../internal/own";
+import type { SubjectLayouts } from "./layouts";
+import type { ClaimSpec, SubjectTemplate } from "./template";
 
 export type IssuerKind =
   | "github"
@@ -34,6 +36,11 @@ export interface IssuerModel {
   readonly claimPrefixes: readonly string[];
   /** How `sub` is built; undefined when its layout is not known. */
   readonly subject?: SubjectTemplate;
+  /**
+   * How other principals of the issuer may lay out their own sub; undefined when every token
+   * follows `subject` (the issuer fixes the layout).
+   */
+  readonly layouts?: SubjectLayouts;
   /** Claims the subject template uses that are not claims themselves. */
   readonly virtualClaims?: ReadonlyMap<string, ClaimSpec>;
   readonly ownerPins: readonly OwnerPin[];
@@ -113,7 +120,7 @@ export function vocabulary(
   spec: ClaimSpec = { excludes: "" },
 ): Map<string, ClaimSpec> {
   const out = new Map<string, ClaimSpec>([["sub", { excludes: "" }]]);
-  for (const n of names) out.set(n, overrides[n] ?? spec);
+  for (const n of names) out.set(n, own(overrides, n) ?? spec);
   for (const [n, s] of Object.entries(overrides)) out.set(n, s);
   return out;
 }

@@ -2,7 +2,7 @@ import { literalPrefix } from "./glob";
 import type { Matcher } from "./matcher";
 import { finiteValues } from "./matcher";
 import type { Piece } from "./alignment";
-import type { ClaimSpec, SubjectCase, SubjectPart, SubjectTemplate } from "./subject";
+import type { ClaimSpec, SubjectCase, SubjectPart, SubjectTemplate } from "./template";
 
 /**
  * Filling a subject layout with a selector's values: which value or glob each claim's slot may
@@ -145,11 +145,7 @@ export function piece(
     }
     return { claim, glob: slot.value, literal: true, excludes: s.excludes };
   }
-  if (
-    s.colonEncoded &&
-    slot.value !== "*" &&
-    (slot.value.includes("?") || /[:%3A]/.test(literalChars(slot.value)))
-  ) {
+  if (s.colonEncoded && encodedPatternProblem(slot.value)) {
     residual.set(
       claim,
       `the issuer writes ':' as '%3A' inside sub, so the pattern ${JSON.stringify(slot.value)} cannot be matched there`,
@@ -159,12 +155,22 @@ export function piece(
   return { claim, glob: slot.value, literal: false, excludes: s.excludes };
 }
 
-function literalChars(pattern: string): string {
-  return pattern.replace(/[*?]/g, "");
+/**
+ * Whether a pattern can match a value whose ':' the issuer writes as '%3A' differently in sub: a
+ * `?` stands for one ':' but not for three characters, a literal ':' or '%' meets the encoding,
+ * and a literal after a `*` that begins with "A" or "3A" can start inside one.
+ */
+function encodedPatternProblem(pattern: string): boolean {
+  if (pattern.includes("?")) return true;
+  const literals = pattern.split("*");
+  return literals.some(
+    (lit, i) => /[:%]/.test(lit) || (i > 0 && (lit.startsWith("A") || lit.startsWith("3A"))),
+  );
 }
 
 function valueProblem(value: string, s: ClaimSpec): string | undefined {
-  if (s.colonEncoded && /[:%]/.test(value)) {
+  // '%' alone is written as it is; only ':' and a literal "%3A" meet in sub
+  if (s.colonEncoded && /:|%3A/.test(value)) {
     return "the issuer writes ':' as '%3A' inside sub and leaves '%' alone, so two values could give the same sub";
   }
   return undefined;

@@ -1,54 +1,14 @@
+import { own } from "../internal/own";
 import { countParses, overlaps, render, sameParts } from "./alignment";
-import type { Guard, Matcher } from "./matcher";
-import { compatible, finiteValues, guardHolds, impliedBy } from "./matcher";
+import { globCovers, literalPrefix } from "./glob";
+import type { IssuerModel } from "./issuer";
+import { claimSpec } from "./issuer";
+import type { Fact } from "./layouts";
+import { principalFacts } from "./layouts";
+import type { Matcher } from "./matcher";
+import { compatible, finiteValues, guardHolds, impliedBy, matches } from "./matcher";
 import { expand, piece, slotOptions } from "./slots";
-
-/** What trustplane knows about one claim of an issuer. */
-export interface ClaimSpec {
-  /** Characters the claim's values never contain, as the issuer writes them into `sub`. */
-  readonly excludes: string;
-  /** The issuer writes ':' inside this value as '%3A' in `sub` and leaves '%' as it is (GitHub). */
-  readonly colonEncoded?: boolean;
-  /** The value has inner parts (`path@ref`): a wildcard before the last separator can cross parts. */
-  readonly structure?: { readonly separator: string; readonly parts: number };
-}
-
-/** Literal text, a claim's value, or a value that is no claim (CircleCI's user id in `sub`). */
-export type SubjectPart =
-  string | { readonly claim: string } | { readonly opaque: string; readonly excludes: string };
-
-/**
- * One layout of `sub`. An issuer picks the first case whose guards hold; the literal text of
- * the parts must tell the cases apart (GitHub: `:environment:`, `:pull_request`, `:ref:`).
- */
-export interface SubjectCase {
-  /** Names the case in messages: "a job with an environment". */
-  readonly label: string;
-  /** How a selector rules this case out, for messages: "add environment: {absent: true}". */
-  readonly ruleOut?: string;
-  readonly when: Readonly<Record<string, Guard>>;
-  readonly parts: readonly SubjectPart[];
-}
-
-/** How an issuer builds `sub` from the other claims. */
-export interface SubjectTemplate {
-  readonly cases: readonly SubjectCase[];
-  /** Characters that separate values in `sub`. */
-  readonly separators: string;
-  /** A claim written as two parts (GitHub's immutable form splits `repository` at '/'). */
-  readonly split?: {
-    readonly claim: string;
-    readonly at: string;
-    readonly into: readonly [string, string];
-  };
-}
-
-/** A `sub` value, or a glob over `sub` values. */
-export interface SubjectGlob {
-  readonly text: string;
-  /** True when `text` is one exact subject (it may then contain `*` or `?` literally). */
-  readonly literal: boolean;
-}
+import type { ClaimSpec, SubjectCase, SubjectGlob, SubjectTemplate } from "./template";
 
 /**
  * What matching `sub` alone can do for one selector: the union of `subjects` holds the `sub` of
@@ -64,20 +24,22 @@ export interface SubjectProjection {
 }
 
 /**
- * Projects a selector onto `sub`. Sound by construction: a wildcard is only placed where no
- * claim value can shift the layout of `sub` (see `faithful`), and anything `sub` cannot decide
+ * Projects a selector onto the `sub` of the issuer's declared layout. Sound by construction: a
+ * wildcard is only placed where no claim value can shift the layout of `sub` (see `faithful`),
+ * what names the sender (the repository, the project) is only left to `sub` where every layout
+ * another principal may choose shows it too (see `layouts.ts`), and anything `sub` cannot decide
  * is reported in `residual` instead of being dropped.
  */
 export function projectSubject(
   selector: ReadonlyMap<string, Matcher>,
-  template: SubjectTemplate | undefined,
-  spec: (claim: string) => ClaimSpec,
-  issuerLabel: string,
+  issuer: IssuerModel,
 ): SubjectProjection {
+  const template = issuer.subject;
+  const spec = (claim: string) => claimSpec(issuer, claim);
   const sub = selector.get("sub");
   if (sub) return projectWrittenSubject(selector, sub);
   if (!template) {
-    const why = `the layout of ${issuerLabel}'s sub is not known, so sub cannot stand in for claims`;
+    const why = `the layout of ${issuer.label}'s sub is not known, so sub cannot stand in for claims`;
     return {
       satisfiable: true,
       subjects: [{ text: "*", literal: false }],
@@ -107,7 +69,49 @@ export function projectSubject(
       }
     }
   }
-  return { satisfiable, subjects: [...subjects.values()], residual };
+  const globs = [...subjects.values()];
+  for (const [claim, why] of unpinnedPrincipal(selector, issuer, globs, residual))
+    residual.set(claim, why);
+  return { satisfiable, subjects: globs, residual };
+}
+
+/**
+ * The claims naming the sender that the globs leave to the declared layout: another principal of
+ * the issuer lays out its own sub, so a glob pins such a claim only where the text before its
+ * first wildcard shows the claim's value whatever the layout. The declared layout is trusted for
+ * what follows only once the sender is one the selector names.
+ */
+function unpinnedPrincipal(
+  selector: ReadonlyMap<string, Matcher>,
+  issuer: IssuerModel,
+  globs: readonly SubjectGlob[],
+  residual: ReadonlyMap<string, string>,
+): [string, string][] {
+  const layouts = issuer.layouts;
+  if (!layouts) return [];
+  const facts = globs.map((g) =>
+    principalFacts(layouts, g.literal ? g.text : literalPrefix(g.text), g.literal),
+  );
+  const out: [string, string][] = [];
+  for (const claim of layouts.claims) {
+    const m = selector.get(claim);
+    if (!m || residual.has(claim)) continue;
+    const open = globs.find((_, i) => !implies(m, facts[i]!.get(claim)));
+    if (open) {
+      out.push([
+        claim,
+        `another ${layouts.principal} can lay out its own sub (${layouts.setting}) and fill ${open.literal ? "it" : `the wildcards of ${JSON.stringify(open.text)}`} with values of its own, so sub does not prove ${claim}`,
+      ]);
+    }
+  }
+  return out;
+}
+
+/** Whether everything a sub shows of a claim satisfies the matcher. */
+function implies(m: Matcher, fact: Fact | undefined): boolean {
+  if (!fact || m.kind === "absent") return false;
+  if (fact.whole) return matches(m, fact.value);
+  return m.kind === "pattern" && globCovers(m.pattern, `${fact.value}*`);
 }
 
 function projectWrittenSubject(
@@ -156,6 +160,7 @@ function projectCase(
   const globs: SubjectGlob[] = [];
   let decidedBySub: Set<string> | undefined;
   let cut = false;
+  const undelimited = new Map<string, string>();
   let lookalike: SubjectCase | undefined;
   for (const assignment of expand(options, residual, c)) {
     const pieces = c.parts.map((p) => piece(p, assignment, spec, residual));
@@ -164,6 +169,7 @@ function projectCase(
     );
     globs.push(glob.glob);
     cut ||= glob.cut;
+    if (glob.undelimited) undelimited.set(glob.undelimited.claim, glob.undelimited.next);
     const others = template.cases.filter((o) => o !== c && overlaps(glob.glob, o, spec));
     lookalike ??= others[0];
     // a lookalike case's token still shows the values of a literal prefix both layouts share
@@ -187,12 +193,20 @@ function projectCase(
       continue;
     }
     if (captured.has(claim)) continue;
-    const guard = c.when[claim];
+    const guard = own(c.when, claim);
     if (guard && impliedBy(m, guard)) continue;
     const split = template.split;
     if (split?.claim === claim && split.into.every((k) => captured.has(k) && !residual.has(k)))
       continue;
-    residual.set(claim, cut ? cutReason(c) : `the sub of ${c.label} does not carry ${claim}`);
+    const next = undelimited.get(claim);
+    residual.set(
+      claim,
+      next !== undefined
+        ? `a ${claim} value may itself hold ${next ? JSON.stringify(next) : "more text"}, which follows it in the sub of ${c.label}, so sub cannot tell where the value ends`
+        : cut
+          ? cutReason(c)
+          : `the sub of ${c.label} does not carry ${claim}`,
+    );
     if (!cut && c.ruleOut) hinted.set(claim, c.ruleOut);
   }
   const decided = new Set([...selector.keys()].filter((k) => !residual.has(k)));
@@ -213,7 +227,7 @@ export function renderSubject(
   spec: (claim: string) => ClaimSpec,
 ): string | undefined {
   const c = template.cases.find((k) =>
-    Object.entries(k.when).every(([name, g]) => guardHolds(g, claims[name])),
+    Object.entries(k.when).every(([name, g]) => guardHolds(g, own(claims, name))),
   );
   if (!c) return undefined;
   const split = template.split;
@@ -227,7 +241,7 @@ export function renderSubject(
     if (typeof part === "string") out += part;
     else if ("opaque" in part) out += `${part.opaque}-1`;
     else {
-      const value = claims[part.claim] ?? derived[part.claim];
+      const value = own(claims, part.claim) ?? own(derived, part.claim);
       if (value === undefined) return undefined;
       out += spec(part.claim).colonEncoded ? value.replaceAll(":", "%3A") : value;
     }

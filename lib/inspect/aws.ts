@@ -3,33 +3,38 @@ import type { IssuerModel } from "../claims/issuer";
 import type { TrustPolicy, TrustStatement } from "../backends/aws/trust-policy";
 import { providerHost } from "../backends/aws/names";
 import { quote } from "../errors";
-import type { TokenClaims } from "./claims";
-import { claimText } from "./claims";
+import { own } from "../internal/own";
+import type { ClaimValue, TokenClaims } from "./claims";
+import { NOT_STRING, claimValue } from "./claims";
 import type { Verdict } from "./verdict";
 import { allow, deny } from "./verdict";
 
 /** What STS puts in the request: the provider it resolved from `iss`, and the condition keys. */
 export interface StsRequest {
   readonly principal: string;
-  /** Condition key (lowercase) → value. */
-  readonly context: ReadonlyMap<string, string>;
+  /** Condition key (lowercase) → value; NOT_STRING for a claim that is not a string. */
+  readonly context: ReadonlyMap<string, Exclude<ClaimValue, undefined>>;
 }
 
 /**
  * The request STS evaluates a trust policy with: `<provider>:sub`, `:aud`, and the claims the
  * provider exposes as condition keys (GitHub's on github.com). Other claims do not exist for IAM.
+ * The condition keys are of type String: a claim of another JSON type is taken to be present and
+ * to satisfy no String operator (how STS reads it is not documented).
  */
 export function stsRequest(
   issuer: IssuerModel,
+  iss: string,
   claims: TokenClaims,
   aud: string,
   account: { readonly partition: string; readonly accountId: string },
 ): StsRequest {
-  const iss = typeof claims.iss === "string" ? claims.iss : "";
   const host = providerHost(iss);
-  const context = new Map<string, string>([[`${host}:aud`.toLowerCase(), aud]]);
+  const context = new Map<string, Exclude<ClaimValue, undefined>>([
+    [`${host}:aud`.toLowerCase(), aud],
+  ]);
   for (const name of ["sub", ...issuer.awsClaimKeys]) {
-    const value = claimText(claims, name);
+    const value = claimValue(claims, name);
     if (value !== undefined) context.set(`${host}:${name}`.toLowerCase(), value);
   }
   return {
@@ -87,7 +92,7 @@ function conditionFailure(
   operator: string,
   key: string,
   values: readonly string[],
-  context: ReadonlyMap<string, string>,
+  context: StsRequest["context"],
 ): string | undefined {
   const actual = context.get(key.toLowerCase());
   const claim = key.slice(key.lastIndexOf(":") + 1);
@@ -102,12 +107,14 @@ function conditionFailure(
       ? `the token carries ${claim}, and Null ${key} requires it to be absent`
       : `the token has no ${claim}, and Null ${key} requires it`;
   }
-  const test = TESTS[op];
+  const test = own(TESTS, op);
   if (!test) return `the operator ${operator} is not one trustplane evaluates`;
   if (actual === undefined) {
     if (ifExists || op.includes("Not")) return undefined;
     return `the token has no ${claim}, which ${operator} ${key} requires`;
   }
+  if (actual === NOT_STRING)
+    return `the token's ${claim} is not a string, so ${operator} ${key} fails`;
   if (test(values, actual)) return undefined;
   return `${claim} ${quote(actual)} matched no value of ${operator} ${key}`;
 }
@@ -127,7 +134,8 @@ function holds(s: TrustStatement, request: StsRequest): string {
     Object.keys(keys ?? {}).map((key) => {
       const claim = key.slice(key.lastIndexOf(":") + 1);
       const actual = request.context.get(key.toLowerCase());
-      return actual === undefined ? `${claim} absent (${op})` : `${claim} ${quote(actual)} (${op})`;
+      if (actual === undefined) return `${claim} absent (${op})`;
+      return `${claim} ${actual === NOT_STRING ? "present" : quote(actual)} (${op})`;
     }),
   );
   return parts.join(", ");

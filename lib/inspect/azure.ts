@@ -1,6 +1,7 @@
 import type { FederatedCredential } from "../backends/azure/credentials";
 import { quote } from "../errors";
-import { describeAudiences } from "./claims";
+import type { TokenClaims } from "./claims";
+import { claimString, describeAudiences, describeClaim } from "./claims";
 import type { Verdict } from "./verdict";
 import { allow, deny } from "./verdict";
 
@@ -12,19 +13,23 @@ import { allow, deny } from "./verdict";
  */
 export function evaluateCredentials(
   credentials: readonly FederatedCredential[],
-  iss: string | undefined,
-  sub: string | undefined,
+  claims: TokenClaims,
   audiences: readonly string[],
 ): Verdict {
+  const iss = claimString(claims, "iss");
+  const sub = claimString(claims, "sub");
   const exact = credentials.find(
     (c) => c.issuer === iss && c.subject === sub && audiences.includes(c.audience),
   );
   if (exact)
     return allow(`federated credential ${exact.name} matches issuer, subject and audience exactly`);
   if (sub === undefined)
-    return deny("the token has no sub, and every federated credential matches sub");
+    return deny(
+      `the token has ${describeClaim(claims, "sub")}, and every federated credential matches a sub string`,
+    );
   const byIssuer = credentials.filter((c) => c.issuer === iss);
-  if (byIssuer.length === 0) return deny(`no federated credential has issuer ${quote(iss ?? "")}`);
+  if (byIssuer.length === 0)
+    return deny(`no federated credential has issuer ${describeClaim(claims, "iss")}`);
   const bySubject = byIssuer.filter((c) => c.subject === sub);
   if (bySubject.length === 0) {
     const folded = byIssuer.find((c) => c.subject.toLowerCase() === sub.toLowerCase());

@@ -6,7 +6,7 @@ import type { GrantPlan, IdentityPlan, Plan } from "../plan/types";
 import { evaluateTrustPolicy, stsRequest } from "./aws";
 import { evaluateCredentials } from "./azure";
 import type { TokenClaims } from "./claims";
-import { audiencesOf, claimText, describeAudiences } from "./claims";
+import { audiencesOf, claimString, describeAudiences, describeClaim } from "./claims";
 import { evaluateProvider } from "./gcp";
 import type { Verdict } from "./verdict";
 import { deny } from "./verdict";
@@ -76,20 +76,21 @@ export function evaluateGrant(
           `aud ${describeAudiences(audiences)} is not a client ID of the OIDC provider (${a.clientIds.join(", ")})`,
         );
       }
+      const iss = claimString(claims, "iss");
+      if (iss === undefined) {
+        return deny(
+          `the token's iss is ${describeClaim(claims, "iss")}, so STS finds no OIDC provider for it`,
+        );
+      }
       const [, , , , accountId] = a.roleArn.split(":");
       const account = { partition: a.roleArn.split(":")[1]!, accountId: accountId! };
       const verdicts = accepted.map((aud) =>
-        evaluateTrustPolicy(a.trustPolicy, stsRequest(identity.issuer, claims, aud, account)),
+        evaluateTrustPolicy(a.trustPolicy, stsRequest(identity.issuer, iss, claims, aud, account)),
       );
       return verdicts.find((v) => v.allowed) ?? verdicts[0]!;
     }
     case "azure":
-      return evaluateCredentials(
-        grant.artefacts.credentials,
-        claimText(claims, "iss"),
-        claimText(claims, "sub"),
-        audiences,
-      );
+      return evaluateCredentials(grant.artefacts.credentials, claims, audiences);
     case "gcp":
       return evaluateProvider(grant.artefacts, claims, audiences);
   }

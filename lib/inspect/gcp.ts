@@ -3,8 +3,9 @@ import { celEnv, isCelError, parse, plan, unparse } from "@bufbuild/cel";
 import { strings } from "@bufbuild/cel/ext";
 import type { GcpArtefacts } from "../backends/gcp/grant";
 import { quote } from "../errors";
+import { celClaims } from "./cel-claims";
 import type { TokenClaims } from "./claims";
-import { claimText, describeAudiences } from "./claims";
+import { claimString, describeAudiences, describeClaim } from "./claims";
 import type { Verdict } from "./verdict";
 import { allow, deny } from "./verdict";
 
@@ -38,9 +39,9 @@ export function evaluateProvider(
   claims: TokenClaims,
   audiences: readonly string[],
 ): Verdict {
-  if (claims.iss !== provider.issuerUri) {
+  if (claimString(claims, "iss") !== provider.issuerUri) {
     return deny(
-      `the provider trusts issuer ${provider.issuerUri}, and the token's issuer is ${quote(claimText(claims, "iss") ?? "")}`,
+      `the provider trusts issuer ${provider.issuerUri}, and the token's issuer is ${describeClaim(claims, "iss")}`,
     );
   }
   if (!audiences.some((a) => provider.allowedAudiences.includes(a))) {
@@ -48,18 +49,18 @@ export function evaluateProvider(
       `aud ${describeAudiences(audiences)} is not among the provider's allowed audiences (${provider.allowedAudiences.join(", ")})`,
     );
   }
-  const assertion = claims;
-  const google: Record<string, unknown> = {};
-  const attribute: Record<string, unknown> = {};
+  const assertion = celClaims(claims);
+  const google = new Map<string, string>();
+  const attribute = new Map<string, string>();
   for (const [key, source] of Object.entries(provider.attributeMapping)) {
     const value = program(source)({ assertion });
     if (isCelError(value)) return deny(`attribute mapping ${key} failed: ${value.message}`);
     if (typeof value !== "string")
       return deny(`attribute mapping ${key} gave a ${typeof value}, not a string`);
     const [space, name] = key.split(".", 2) as [string, string];
-    (space === "google" ? google : attribute)[name] = value;
+    (space === "google" ? google : attribute).set(name, value);
   }
-  const subject = google.subject;
+  const subject = google.get("subject");
   if (typeof subject !== "string") return deny("the attribute mapping gives no google.subject");
   const bytes = Buffer.byteLength(subject, "utf8");
   if (bytes > MAX_SUBJECT_BYTES)
@@ -75,8 +76,8 @@ export function evaluateProvider(
   const match = provider.principals.find((p) => principalMatches(p, pool, subject, attribute));
   if (!match) {
     return deny(
-      `no bound principal matches the token's attributes (${Object.entries(attribute)
-        .map(([k, v]) => `attribute.${k} = ${quote(String(v))}`)
+      `no bound principal matches the token's attributes (${[...attribute]
+        .map(([k, v]) => `attribute.${k} = ${quote(v)}`)
         .join(", ")})`,
     );
   }
@@ -88,7 +89,7 @@ function principalMatches(
   principal: string,
   pool: string,
   subject: string,
-  attribute: Record<string, unknown>,
+  attribute: ReadonlyMap<string, string>,
 ): boolean {
   const m =
     /^principal(Set)?:\/\/iam\.googleapis\.com\/(.+?)\/(subject\/(.+)|attribute\.([a-z0-9_]+)\/(.+)|group\/(.+)|\*)$/.exec(
@@ -97,7 +98,7 @@ function principalMatches(
   if (!m || m[2] !== pool) return false;
   const [, set, , , subjectValue, name, value] = m;
   if (subjectValue !== undefined) return !set && subjectValue === subject;
-  if (name !== undefined) return !!set && attribute[name] === value;
+  if (name !== undefined) return !!set && attribute.get(name) === value;
   if (m[7] !== undefined) return false; // google.groups is never mapped by trustplane
   return !!set;
 }

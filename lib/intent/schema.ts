@@ -183,6 +183,12 @@ const OidcIssuer = z.strictObject({
   claims: z.array(ClaimName).default([]),
   /** How the issuer builds sub, e.g. `ns:{namespace}:app:{app}`; lets sub stand in for those claims. */
   subjectTemplate: z.string().min(1).max(600).optional(),
+  /**
+   * The characters each claim's values are made of, as the inside of a regular-expression
+   * character class (`a-z0-9-`). Without one a value may hold anything, the template's literals
+   * included, so sub decides a claim only where that cannot shift it.
+   */
+  alphabets: z.record(ClaimName, z.string().min(1).max(200)).optional(),
   /** Whether other organisations share this issuer; then every selector must pin an `ownerClaims` claim. */
   shared: z.boolean().default(false),
   ownerClaims: z.array(ClaimName).default([]),

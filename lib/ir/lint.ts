@@ -2,12 +2,13 @@ import { literalPrefix } from "../claims/glob";
 import type { IssuerModel, OwnerPath } from "../claims/issuer";
 import { knowsClaim, RESERVED_CLAIMS } from "../claims/issuer";
 import type { Matcher } from "../claims/matcher";
-import { describeMatcher, describeSelector, matches } from "../claims/matcher";
+import { describeMatcher, describeSelector, finiteValues, matches } from "../claims/matcher";
 import { ownerAndPathAgree } from "../claims/owner-path";
 import { projectSubject } from "../claims/subject";
 import { claimSpec } from "../claims/issuer";
 import type { Issue, Path } from "../errors";
 import { error, quote, warning } from "../errors";
+import { own } from "../internal/own";
 
 /** Unknown claims reported one by one per selector; the rest are summed up in one issue. */
 const MAX_UNKNOWN = 10;
@@ -60,6 +61,17 @@ export function lintSelector(
   }
   if (issues.length) return issues;
 
+  for (const [claim, m] of claims) {
+    const foreign = outsideAlphabet(m, claimSpec(issuer, claim).alphabet);
+    if (foreign !== undefined)
+      issues.push(
+        error(
+          "unsatisfiable_selector",
+          [...path, claim],
+          `no ${issuer.label} token can match this selector: the issuer declares the characters of ${claim} (alphabets.${claim}), and ${claim} ${describeMatcher(m)} holds ${JSON.stringify(foreign)}, which is not one of them; fix the value or the alphabet`,
+        ),
+      );
+  }
   if (issuer.shared && !pinsOwner(claims, issuer) && !options.audiencePinsOwner) {
     const pins = [...new Set(issuer.ownerPins.map((p) => p.claim))].join(", ");
     issues.push(
@@ -83,12 +95,7 @@ export function lintSelector(
     }
   }
   if (issuer.subject && !claims.has("sub")) {
-    const projection = projectSubject(
-      claims,
-      issuer.subject,
-      (c) => claimSpec(issuer, c),
-      issuer.label,
-    );
+    const projection = projectSubject(claims, issuer);
     if (!projection.satisfiable) {
       issues.push(
         error(
@@ -113,6 +120,14 @@ export function lintSelector(
       );
   }
   return [...issues, ...risks(claims, issuer, path)];
+}
+
+/** A character the matcher's values (or a pattern's literal text) hold outside the alphabet. */
+function outsideAlphabet(m: Matcher, alphabet: RegExp | undefined): string | undefined {
+  if (!alphabet || m.kind === "absent") return undefined;
+  const texts = m.kind === "pattern" ? [m.pattern.replace(/[*?]/g, "")] : finiteValues(m)!;
+  for (const text of texts) for (const ch of text) if (!alphabet.test(ch)) return ch;
+  return undefined;
 }
 
 /** Why no token can carry both the owner and the path the selector asks for, when that is certain. */
@@ -141,7 +156,7 @@ function unknownClaimMessage(claim: string, issuer: IssuerModel): string {
   const plain = (k: string) => k.toLowerCase().replace(/[-_]/g, "");
   const near =
     known.find((k) => plain(k) === plain(claim)) ??
-    (SYNONYMS[claim] && known.includes(SYNONYMS[claim]) ? SYNONYMS[claim] : undefined) ??
+    known.find((k) => k === own(SYNONYMS, claim)) ??
     known.find((k) => k !== "sub" && claim.length >= 3 && plain(k).startsWith(plain(claim)));
   const list = known.length > 12 ? `${known.slice(0, 12).join(", ")}, ...` : known.join(", ");
   return `${issuer.label} tokens have no claim ${quote(claim)}; ${near ? `did you mean "${near}"?` : `known claims: ${list}`}`;

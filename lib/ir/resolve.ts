@@ -2,7 +2,7 @@ import type { IssuerModel } from "../claims/issuer";
 import { knowsClaim } from "../claims/issuer";
 import { issuerModel } from "../claims/issuers";
 import { GITLAB_SUBJECT_ORDERS } from "../claims/issuers/gitlab";
-import { templateClaims } from "../claims/issuers/oidc";
+import { alphabetProblem, templateClaims } from "../claims/issuers/oidc";
 import type { Matcher } from "../claims/matcher";
 import { normalizeMatcher } from "../claims/matcher";
 import type { Issue, Path } from "../errors";
@@ -231,6 +231,29 @@ function issuerIssues(config: IssuerConfig, model: IssuerModel, path: Path): Iss
             "unknown_claim",
             [...path, "subjectTemplate"],
             `the subject template uses {${claim}}, which is not in claims; add it to claims`,
+          ),
+        );
+      }
+    }
+  }
+  if (config.kind === "oidc") {
+    for (const [claim, characters] of Object.entries(config.alphabets ?? {})) {
+      const at = [...path, "alphabets", claim];
+      const problem = alphabetProblem(characters);
+      if (!config.claims.includes(claim)) {
+        issues.push(
+          error(
+            "unknown_claim",
+            at,
+            `${quote(claim)} is not in claims; declare the alphabets of listed claims`,
+          ),
+        );
+      } else if (problem) {
+        issues.push(
+          error(
+            "invalid_value",
+            at,
+            `the alphabet ${quote(characters)} is not usable: ${problem}; write the characters as inside [...], e.g. "a-z0-9-"`,
           ),
         );
       }

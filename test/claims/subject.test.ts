@@ -2,7 +2,6 @@ import { strict as assert } from "node:assert";
 import fc from "fast-check";
 import { globMatch } from "../../lib/claims/glob";
 import type { IssuerModel } from "../../lib/claims/issuer";
-import { claimSpec } from "../../lib/claims/issuer";
 import { issuerModel } from "../../lib/claims/issuers";
 import type { Matcher } from "../../lib/claims/matcher";
 import { matches, normalizeMatcher } from "../../lib/claims/matcher";
@@ -45,12 +44,7 @@ function claimsOf(selector: Record<string, unknown>): Map<string, Matcher> {
 
 function project(config: object, selector: Record<string, unknown>): SubjectProjection {
   const issuer = model(config);
-  return projectSubject(
-    claimsOf(selector),
-    issuer.subject,
-    (c) => claimSpec(issuer, c),
-    issuer.label,
-  );
+  return projectSubject(claimsOf(selector), issuer);
 }
 
 /** Subjects as `=text` (one exact sub) or `~glob`, and the residual claims: easy to read in a table. */
@@ -120,10 +114,34 @@ describe("projectSubject", () => {
       { subjects: ["~repo:acme/api:environment:*"], residual: ["environment"] },
     ],
     [
-      "an environment pattern with characters of the %3A encoding cannot be matched through sub",
+      "a leading literal with A or 3 is matched through sub: it starts the value, never inside %3A",
       ISSUERS.github,
-      { repository: "acme/api", environment: { pattern: "v3*" } },
+      { repository: "acme/api", environment: { pattern: "APAC-3*" } },
+      { subjects: ["~repo:acme/api:environment:APAC-3*"], residual: [] },
+    ],
+    [
+      "a literal after * that begins with 3A can start inside a written %3A: left to the claim",
+      ISSUERS.github,
+      { repository: "acme/api", environment: { pattern: "eu*3Ab" } },
       { subjects: ["~repo:acme/api:environment:*"], residual: ["environment"] },
+    ],
+    [
+      "a literal after * that begins with A can end a written %3A: left to the claim",
+      ISSUERS.github,
+      { repository: "acme/api", environment: { pattern: "*A" } },
+      { subjects: ["~repo:acme/api:environment:*"], residual: ["environment"] },
+    ],
+    [
+      "a literal % in a pattern meets the encoding: left to the claim",
+      ISSUERS.github,
+      { repository: "acme/api", environment: { pattern: "100%*" } },
+      { subjects: ["~repo:acme/api:environment:*"], residual: ["environment"] },
+    ],
+    [
+      "an exact value with % but no %3A is written as it is",
+      ISSUERS.github,
+      { repository: "acme/api", environment: "100%" },
+      { subjects: ["=repo:acme/api:environment:100%"], residual: [] },
     ],
     [
       "an environment pattern free of the encoding stays in sub",
@@ -143,7 +161,7 @@ describe("projectSubject", () => {
       { subjects: ["=repo:acme@7/api@9:environment:production"], residual: [] },
     ],
     [
-      "immutable subjects with a repository pattern keep the owner literal",
+      "immutable subjects with a repository pattern keep the owner literal; the repository ID after the wildcard is left to the claim",
       ISSUERS.githubImmutable,
       {
         repository: { pattern: "acme/*" },
@@ -151,7 +169,28 @@ describe("projectSubject", () => {
         repository_id: "9",
         environment: "production",
       },
-      { subjects: ["~repo:acme@7/*@9:environment:production"], residual: [] },
+      // another repository of acme@7 can fill the * with its own name and a workflow of its own
+      { subjects: ["~repo:acme@7/*@9:environment:production"], residual: ["repository_id"] },
+    ],
+    [
+      "immutable subjects pinned by IDs alone: no wildcard may stand before them (issue 9, defect 1)",
+      ISSUERS.githubImmutable,
+      {
+        repository_owner_id: "123456",
+        repository_id: "456789",
+        ref: "refs/heads/main",
+        environment: { absent: true },
+      },
+      {
+        subjects: ["~repo:*@123456/*@456789:ref:refs/heads/main"],
+        residual: ["repository_id", "repository_owner_id"],
+      },
+    ],
+    [
+      "a GitLab project pinned in the literal head of sub is pinned whatever the layout",
+      ISSUERS.gitlab,
+      { project_path: "acme/api", ref: "main", ref_type: "branch" },
+      { subjects: ["=project_path:acme/api:ref_type:branch:ref:main"], residual: [] },
     ],
     [
       "a custom template carries the reusable workflow in sub",
@@ -292,12 +331,7 @@ describe("projectSubject against independent token models", () => {
           fc.array(tokenModel.tokens, { minLength: 30, maxLength: 30 }),
           (selector, tokens) => {
             const claims = claimsOf(selector);
-            const p = projectSubject(
-              claims,
-              issuer.subject,
-              (c) => claimSpec(issuer, c),
-              issuer.label,
-            );
+            const p = projectSubject(claims, issuer);
             for (const t of tokens) {
               const accepted = [...claims].every(([k, m]) => matches(m, t[k]));
               const bySub = p.subjects.some((g) =>

@@ -7,6 +7,7 @@ import { GITHUB_URL } from "../../lib/claims/issuers/github";
 import { analyse } from "../../lib/compile";
 import type { StsRequest } from "../../lib/inspect/aws";
 import { evaluateTrustPolicy, stsRequest } from "../../lib/inspect/aws";
+import { NOT_STRING } from "../../lib/inspect/claims";
 import type { IssuerConfig } from "../../lib/intent/schema";
 import { grantsIn, oneIdentity } from "../support/documents";
 import { simulate } from "../support/iam-simulate";
@@ -306,6 +307,7 @@ describe("aws trust policy evaluator", () => {
   it("stsRequest: the provider ARN from iss, sub and aud, and only the issuer's STS claim keys", () => {
     const r = stsRequest(
       GITHUB,
+      GITHUB_URL,
       {
         iss: GITHUB_URL,
         sub: "repo:acme/api:environment:production",
@@ -324,8 +326,8 @@ describe("aws trust policy evaluator", () => {
         [AUD, "sts.amazonaws.com"],
         [SUB, "repo:acme/api:environment:production"],
         [ENV, "production"],
-        // a JSON number cannot equal any policy value
-        [`${HOST}:repository_id`, "\u0000900"],
+        // a JSON number is present, and satisfies no String operator
+        [`${HOST}:repository_id`, NOT_STRING],
       ],
     );
   });
@@ -404,7 +406,7 @@ describe("aws trust policy evaluator", () => {
           stats.compiled++;
           const trust = (plan.identities[0]!.grants[0]!.artefacts as AwsArtefacts).trustPolicy;
           for (const [token, aud, iss] of tokens) {
-            const r = stsRequest(GITHUB, { ...token, iss, aud }, aud, ACCOUNT);
+            const r = stsRequest(GITHUB, iss, { ...token, iss, aud }, aud, ACCOUNT);
             const ours = evaluateTrustPolicy(trust, r).allowed;
             stats.pairs++;
             if (ours) stats.allowed++;

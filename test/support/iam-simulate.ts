@@ -21,16 +21,20 @@ const ACTION = "sts:AssumeRoleWithWebIdentity";
 export function simulate(
   policy: unknown,
   principal: string,
-  context: Readonly<Record<string, string>> | ReadonlyMap<string, string>,
+  context: Readonly<Record<string, string>> | ReadonlyMap<string, string | symbol>,
 ): boolean {
   const resourcePolicy = createValidatedPolicy(policy, validateTrustPolicy, { name: "trust" });
   if (resourcePolicy.errors.length) {
     throw new Error(`invalid trust policy: ${JSON.stringify(resourcePolicy.errors)}`);
   }
-  const entries: [string, string][] =
+  const entries: [string, string | symbol][] =
     context instanceof Map
-      ? [...(context as ReadonlyMap<string, string>)]
+      ? [...(context as ReadonlyMap<string, string | symbol>)]
       : Object.entries(context as Readonly<Record<string, string>>);
+  // a claim that is not a string has no agreed model: the cross-checks never hold one
+  if (entries.some(([, v]) => typeof v !== "string")) {
+    throw new Error("iam-simulate has no model of a claim that is not a string");
+  }
   const accountId = principal.split(":")[4] ?? "";
   const partition = principal.split(":")[1] ?? "aws";
   const verdict = runUnsafeSimulation(
@@ -39,7 +43,7 @@ export function simulate(
         principal,
         action: ACTION,
         resource: { resource: `arn:${partition}:iam::${accountId}:role/trusted`, accountId },
-        contextVariables: Object.fromEntries(entries),
+        contextVariables: Object.fromEntries(entries) as Record<string, string>,
       },
       identityPolicies: [],
       serviceControlPolicies: [],

@@ -1,4 +1,3 @@
-import { claimSpec } from "../../claims/issuer";
 import type { Matcher } from "../../claims/matcher";
 import { finiteValues } from "../../claims/matcher";
 import { projectSubject } from "../../claims/subject";
@@ -59,12 +58,7 @@ function selectorConditions(
   issues: Issue[],
 ): Conditions[] {
   const { issuer } = identity;
-  const projection = projectSubject(
-    selector.claims,
-    issuer.subject,
-    (c) => claimSpec(issuer, c),
-    issuer.label,
-  );
+  const projection = projectSubject(selector.claims, issuer);
   const base: Conditions = new Map([
     [`${host}:aud`, { op: "StringEquals", values: new Set([audience]) }],
   ]);
@@ -77,7 +71,7 @@ function selectorConditions(
         error(
           "claim_not_expressible",
           [...selector.path, claim],
-          `AWS can match only sub and aud${keys.length ? ` and ${keys.join(", ")}` : ""} for ${issuer.label}, and ${why}; ${claimFix(claim, selector.claims.get(claim)!)}`,
+          `AWS can match only sub and aud${keys.length ? ` and ${keys.join(", ")}` : ""} for ${issuer.label}, and ${why}; ${claimFix(identity, claim, selector.claims.get(claim)!)}`,
         ),
       );
       continue;
@@ -111,10 +105,15 @@ function matcherCondition(m: Matcher): { op: Operator; values: Set<string> } {
   return { op: "StringEquals", values: new Set(finiteValues(m)) };
 }
 
-function claimFix(claim: string, m: Matcher): string {
-  return m.kind === "absent"
-    ? `leave out ${claim}: {absent: true} or this AWS grant`
-    : `select ${claim} only for clouds that can check it, or narrow the selector so that sub decides ${claim}`;
+function claimFix(identity: IdentityIR, claim: string, m: Matcher): string {
+  if (m.kind === "absent") return `leave out ${claim}: {absent: true} or this AWS grant`;
+  const alphabet =
+    identity.issuer.kind === "oidc" &&
+    identity.issuer.subject &&
+    !identity.issuer.claims.get(claim)?.alphabet
+      ? `declare the characters of ${claim} in the issuer's alphabets if its values never hold the template's separators, `
+      : "";
+  return `${alphabet}select ${claim} only for clouds that can check it, or narrow the selector so that sub decides ${claim}`;
 }
 
 /** IAM reads `${` as a policy variable and stores only Latin-1 (plus tab and newlines). */

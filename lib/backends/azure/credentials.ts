@@ -1,4 +1,3 @@
-import { claimSpec } from "../../claims/issuer";
 import { projectSubject } from "../../claims/subject";
 import type { Issue } from "../../errors";
 import { count, error, quote } from "../../errors";
@@ -32,12 +31,7 @@ export function azureCredentials(
   const issues: Issue[] = [];
   const subjects = new Set<string>();
   for (const selector of identity.selectors) {
-    const projection = projectSubject(
-      selector.claims,
-      issuer.subject,
-      (c) => claimSpec(issuer, c),
-      issuer.label,
-    );
+    const projection = projectSubject(selector.claims, issuer);
     for (const [claim, why] of projection.residual) {
       issues.push(
         error(

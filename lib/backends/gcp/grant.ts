@@ -1,4 +1,3 @@
-import { claimSpec } from "../../claims/issuer";
 import { projectSubject } from "../../claims/subject";
 import type { Issue } from "../../errors";
 import { error, quote } from "../../errors";
@@ -175,12 +174,7 @@ function subjectMapping(identity: IdentityIR): string {
   const { issuer } = identity;
   const longest = Math.max(
     ...identity.selectors.flatMap((s) => {
-      const projection = projectSubject(
-        s.claims,
-        issuer.subject,
-        (c) => claimSpec(issuer, c),
-        issuer.label,
-      );
+      const projection = projectSubject(s.claims, issuer);
       return projection.subjects.map((g) =>
         g.literal ? Buffer.byteLength(g.text, "utf8") : Infinity,
       );

@@ -1,7 +1,7 @@
 import type { IssuerConfig } from "../../intent/schema";
 import type { IssuerModel } from "../issuer";
 import { AWS_AUDIENCE, AZURE_AUDIENCE, vocabulary } from "../issuer";
-import type { SubjectPart } from "../subject";
+import type { SubjectPart } from "../template";
 
 export const BUILDKITE_URL = "https://agent.buildkite.com";
 

@@ -1,7 +1,7 @@
 import type { IssuerConfig } from "../../intent/schema";
 import type { IssuerModel } from "../issuer";
 import { vocabulary } from "../issuer";
-import type { SubjectPart } from "../subject";
+import type { SubjectPart } from "../template";
 
 type CircleciConfig = Extract<IssuerConfig, { kind: "circleci" }>;
 

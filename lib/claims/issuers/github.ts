@@ -1,7 +1,8 @@
 import type { IssuerConfig } from "../../intent/schema";
 import type { IssuerModel, MutableClaims } from "../issuer";
 import { AWS_AUDIENCE, AZURE_AUDIENCE, vocabulary } from "../issuer";
-import type { ClaimSpec, SubjectCase, SubjectPart, SubjectTemplate } from "../subject";
+import type { Fact, SubjectLayouts } from "../layouts";
+import type { ClaimSpec, SubjectCase, SubjectPart, SubjectTemplate } from "../template";
 
 /** github.com's issuer, shared by every GitHub customer. */
 export const GITHUB_URL = "https://token.actions.githubusercontent.com";
@@ -113,6 +114,7 @@ export function githubIssuer(config: GithubConfig): IssuerModel {
     claims: vocabulary(CLAIMS, SPECS),
     claimPrefixes: ["repo_property_"],
     subject: githubSubject(config),
+    layouts: LAYOUTS,
     virtualClaims: new Map([["repository_name", PLAIN]]),
     ownerPins: [
       { claim: "repository_owner" },
@@ -233,6 +235,61 @@ function githubSubject(config: GithubConfig): SubjectTemplate {
     separators: immutable ? ":@/" : ":/",
     split: { claim: "repository", at: "/", into: ["repository_owner", "repository_name"] },
   };
+}
+
+/** The claims that name a repository, which GitHub writes as they are in any layout. */
+const PRINCIPAL = [
+  "repository",
+  "repository_id",
+  "repository_owner",
+  "repository_owner_id",
+  "enterprise",
+  "enterprise_id",
+];
+
+/**
+ * Every repository picks its own `include_claim_keys` (`PUT /repos/{owner}/{repo}/actions/oidc/
+ * customization/sub`), and so does every organization for repositories that opt in: its sub is
+ * `key:value` pairs of those claims, `repo` written `repo:OWNER/REPO` (immutable:
+ * `repo:OWNER@ID/REPO@ID`), `context` as `environment:E`, `pull_request` or `ref:R`; ':' inside a
+ * value is written '%3A'.
+ *
+ * @see https://docs.github.com/en/actions/reference/security/oidc#customizing-the-subject-claims-for-an-organization-or-repository
+ */
+const LAYOUTS: SubjectLayouts = {
+  principal: "repository",
+  setting: "include_claim_keys",
+  claims: PRINCIPAL,
+  bare: ["pull_request"],
+  isKey: (key) =>
+    key === "repo" ||
+    CLAIMS.includes(key) ||
+    (key.startsWith("repo_property_") && key.length > "repo_property_".length),
+  facts: (key, fact) =>
+    key === "repo" ? repoFacts(fact) : PRINCIPAL.includes(key) ? [[key, fact]] : [],
+};
+
+/** What the `repo` part shows: owner and name, and their IDs in the immutable form. */
+function repoFacts({ value, whole }: Fact): [string, Fact][] {
+  const slash = value.indexOf("/");
+  const head = slash < 0 ? value : value.slice(0, slash);
+  const at = head.indexOf("@");
+  const owner = at < 0 ? head : head.slice(0, at);
+  const out: [string, Fact][] = [
+    ["repository_owner", { value: owner, whole: at >= 0 || slash >= 0 }],
+  ];
+  if (at >= 0) out.push(["repository_owner_id", { value: head.slice(at + 1), whole: slash >= 0 }]);
+  if (slash < 0) {
+    out.push(["repository", { value: at < 0 ? owner : `${owner}/`, whole: false }]);
+    return out;
+  }
+  const tail = value.slice(slash + 1);
+  if (at < 0) return [...out, ["repository", { value, whole }]];
+  const tailAt = tail.indexOf("@");
+  const name = tailAt < 0 ? tail : tail.slice(0, tailAt);
+  out.push(["repository", { value: `${owner}/${name}`, whole: tailAt >= 0 }]);
+  if (tailAt >= 0) out.push(["repository_id", { value: tail.slice(tailAt + 1), whole }]);
+  return out;
 }
 
 /** Events whose jobs run on `refs/pull/<n>/merge`. */

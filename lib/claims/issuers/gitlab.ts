@@ -1,7 +1,8 @@
 import type { IssuerConfig } from "../../intent/schema";
 import type { IssuerModel } from "../issuer";
 import { AWS_AUDIENCE, AZURE_AUDIENCE, keyValueParts, vocabulary } from "../issuer";
-import type { ClaimSpec } from "../subject";
+import type { Fact, SubjectLayouts } from "../layouts";
+import type { ClaimSpec } from "../template";
 
 export const GITLAB_URL = "https://gitlab.com";
 
@@ -47,6 +48,35 @@ export const GITLAB_SUBJECT_ORDERS = ["project_path", "project_id"].flatMap((hea
 
 const NO_COLON: ClaimSpec = { excludes: ":" };
 
+/**
+ * Every project picks its own `ci_id_token_sub_claim_components`: its sub is `key:value` pairs
+ * of project_path or project_id, ref_type and ref, none of which holds ':'.
+ *
+ * @see https://docs.gitlab.com/ci/secrets/id_token_authentication/
+ */
+const LAYOUTS: SubjectLayouts = {
+  principal: "project",
+  setting: "ci_id_token_sub_claim_components",
+  claims: ["project_path", "project_id", "namespace_path", "namespace_id"],
+  bare: [],
+  isKey: (key) => ["project_path", "project_id", "ref_type", "ref"].includes(key),
+  facts: (key, fact) =>
+    key === "project_path"
+      ? [
+          ["project_path", fact],
+          ["namespace_path", namespaceOf(fact)],
+        ]
+      : key === "project_id"
+        ? [["project_id", fact]]
+        : [],
+};
+
+/** The namespace of a project path: all before its last '/'. */
+function namespaceOf({ value, whole }: Fact): Fact {
+  const at = value.lastIndexOf("/");
+  return at < 0 ? { value, whole: false } : { value: value.slice(0, at), whole };
+}
+
 type GitlabConfig = Extract<IssuerConfig, { kind: "gitlab" }>;
 
 export function gitlabIssuer(config: GitlabConfig): IssuerModel {
@@ -68,6 +98,7 @@ export function gitlabIssuer(config: GitlabConfig): IssuerModel {
       cases: [{ label: "a GitLab job", when: {}, parts: keyValueParts(keys) }],
       separators: ":",
     },
+    layouts: LAYOUTS,
     ownerPins: [
       { claim: "namespace_path" },
       { claim: "namespace_id" },

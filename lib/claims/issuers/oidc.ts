@@ -1,21 +1,22 @@
 import type { IssuerConfig } from "../../intent/schema";
 import type { IssuerModel } from "../issuer";
 import { AWS_AUDIENCE, AZURE_AUDIENCE, vocabulary } from "../issuer";
-import type { SubjectPart, SubjectTemplate } from "../subject";
+import type { ClaimSpec, SubjectPart, SubjectTemplate } from "../template";
 
 type OidcConfig = Extract<IssuerConfig, { kind: "oidc" }>;
 
 /** Any other OIDC issuer: the document declares its claims and, optionally, how it builds sub. */
 export function oidcIssuer(config: OidcConfig): IssuerModel {
+  const subject = config.subjectTemplate ? parseSubjectTemplate(config.subjectTemplate) : undefined;
   return {
     kind: "oidc",
     label: config.url,
     url: config.url,
     shared: config.shared,
-    // nothing is known of the values, so they may hold any character
-    claims: vocabulary(config.claims),
+    // a value may hold any character, unless the document declares its alphabet
+    claims: vocabulary(config.claims, claimSpecs(config.alphabets ?? {}, subject)),
     claimPrefixes: [],
-    ...(config.subjectTemplate ? { subject: parseSubjectTemplate(config.subjectTemplate) } : {}),
+    ...(subject ? { subject } : {}),
     ownerPins: config.ownerClaims.map((claim) => ({ claim })),
     mutableNames: [],
     refClaims: [],
@@ -24,6 +25,46 @@ export function oidcIssuer(config: OidcConfig): IssuerModel {
     sample: Object.fromEntries(config.claims.map((c) => [c, "value"])),
     awsClaimKeys: new Set(config.awsClaimKeys ?? []),
   };
+}
+
+/**
+ * The declared alphabets as claim specs: a value never holds a character of the template's
+ * literal text that its alphabet leaves out. An alphabet that does not compile is reported by
+ * `alphabetProblem` and taken as none here.
+ */
+function claimSpecs(
+  alphabets: Readonly<Record<string, string>>,
+  subject: SubjectTemplate | undefined,
+): Record<string, ClaimSpec> {
+  const literal = [
+    ...new Set(
+      (subject?.cases ?? []).flatMap((c) =>
+        c.parts.flatMap((p) => (typeof p === "string" ? Array.from(p) : [])),
+      ),
+    ),
+  ];
+  const out: Record<string, ClaimSpec> = {};
+  for (const [claim, characters] of Object.entries(alphabets)) {
+    if (alphabetProblem(characters)) continue;
+    const alphabet = new RegExp(`^[${characters}]*$`, "u");
+    out[claim] = { excludes: literal.filter((ch) => !alphabet.test(ch)).join(""), alphabet };
+  }
+  return out;
+}
+
+/** Why a declared alphabet is not the inside of one character class; undefined when it is. */
+export function alphabetProblem(characters: string): string | undefined {
+  for (let i = 0; i < characters.length; i++) {
+    if (characters[i] === "\\") i++;
+    else if (characters[i] === "]")
+      return "an unescaped ']' would close the class (write \\] for the character)";
+  }
+  try {
+    new RegExp(`^[${characters}]*$`, "u");
+  } catch {
+    return "it is not the inside of a regular-expression character class";
+  }
+  return undefined;
 }
 
 /** `ns:{namespace}:sa:{name}` → parts; every non-alphanumeric literal character separates. */

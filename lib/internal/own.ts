@@ -1,0 +1,14 @@
+/**
+ * Names from documents and tokens (`constructor`, `toString`, `__proto__`) must never reach an
+ * object's prototype: these read and build records by own properties only.
+ */
+
+/** The record's own property `key`, or undefined: never an inherited member. */
+export function own<T>(record: Readonly<Record<string, T>>, key: string): T | undefined {
+  return Object.hasOwn(record, key) ? record[key] : undefined;
+}
+
+/** A copy without a prototype, so that writing any name (even `__proto__`) makes an own property. */
+export function bare<T>(from: Readonly<Record<string, T>> = {}): Record<string, T> {
+  return Object.assign(Object.create(null) as Record<string, T>, from);
+}
