@@ -34,8 +34,9 @@ export function describeClaim(claims: TokenClaims, name: string): string {
   const value = own(claims, name);
   if (value === undefined) return `no ${name}`;
   if (typeof value === "string") return quote(value);
-  const json = JSON.stringify(value) ?? String(value);
-  const type = value === null ? "null" : Array.isArray(value) ? "a list" : `a ${typeof value}`;
+  if (value === null) return "null, not a string";
+  const json = JSON.stringify(value) ?? typeof value;
+  const type = Array.isArray(value) ? "a list" : `a ${typeof value}`;
   return `${type} (${json.length > 60 ? `${json.slice(0, 50)}…` : json}), not a string`;
 }
 
