@@ -6,7 +6,7 @@ import type { Issue } from "./errors";
 import { TrustplaneError, error, isError, quote } from "./errors";
 import { parseDocument } from "./intent/parse";
 import { resolve } from "./ir/resolve";
-import type { DocumentIR, GrantIR, IdentityIR } from "./ir/types";
+import type { AwsTargetIR, DocumentIR, GrantIR, IdentityIR } from "./ir/types";
 import { isGrantFor } from "./ir/types";
 import type { GrantPlan, IdentityPlan, Plan } from "./plan/types";
 
@@ -37,6 +37,7 @@ export function compileDocument(document: unknown): Analysis & { readonly ir?: D
   const { ir, issues } = resolve(parsed.document);
   const identities = ir.identities.map((identity) => planIdentity(identity, issues));
   for (const issue of nameConflicts(identities, ir.identities)) issues.push(issue);
+  for (const issue of providerLimits(identities, ir.identities)) issues.push(issue);
   const plan = { identities: shareProviders(identities) };
   return issues.some(isError) ? { issues } : { plan, ir, issues };
 }
@@ -113,6 +114,49 @@ function shareProviders(identities: readonly IdentityPlan[]): IdentityPlan[] {
         : g,
     ),
   }));
+}
+
+/** IAM's limit on the client IDs (audiences) of one OIDC provider. */
+const MAX_CLIENT_IDS = 100;
+
+/** IAM's limits on OIDC providers: 100 client IDs each, and the account's quota of providers. */
+
+function providerLimits(
+  plans: readonly IdentityPlan[],
+  identities: readonly IdentityIR[],
+): Issue[] {
+  const issues: Issue[] = [];
+  const audiences = new Map<string, Set<string>>();
+  const providers = new Map<string, Set<string>>();
+  plans.forEach((plan, i) => {
+    plan.grants.forEach((g, k) => {
+      if (g.cloud !== "aws") return;
+      const grant = identities[i]!.grants[k]!;
+      const target = grant.target as AwsTargetIR;
+      const arn = g.artefacts.providerArn;
+      const ids = audiences.get(arn) ?? new Set<string>();
+      audiences.set(arn, ids.add(g.audience));
+      if (ids.size === MAX_CLIENT_IDS + 1)
+        issues.push(
+          error(
+            "aws_too_many_client_ids",
+            grant.options.audience !== undefined ? [...grant.path, "audience"] : grant.path,
+            `the OIDC provider ${arn} would need ${MAX_CLIENT_IDS + 1} client IDs (one per audience its identities trust), and IAM allows ${MAX_CLIENT_IDS}; let identities of this issuer share audiences`,
+          ),
+        );
+      const inAccount = providers.get(target.accountId) ?? new Set<string>();
+      providers.set(target.accountId, inAccount.add(arn));
+      if (inAccount.size === target.oidcProviderQuota + 1)
+        issues.push(
+          error(
+            "aws_too_many_providers",
+            grant.path,
+            `account ${target.accountId} would need ${inAccount.size} OIDC providers (one per issuer URL), over the quota of ${target.oidcProviderQuota} for ${target.name}; raise the account's quota (Service Quotas L-858F3967, default 100, at most 700) and set oidcProviderQuota on the target, or trust fewer issuers there`,
+          ),
+        );
+    });
+  });
+  return issues;
 }
 
 function awsGrants(identities: readonly IdentityPlan[]) {

@@ -22,6 +22,7 @@ export type IssueCode =
   | "invalid_name"
   // claims and selectors
   | "unknown_claim"
+  | "claim_not_selectable"
   | "reserved_claim"
   | "owner_not_pinned"
   | "immutable_ids_required"
@@ -32,6 +33,10 @@ export type IssueCode =
   | "aws_policy_variable"
   | "aws_character_unsupported"
   | "aws_trust_policy_too_large"
+  | "aws_sub_required"
+  | "aws_condition_key_invalid"
+  | "aws_too_many_client_ids"
+  | "aws_too_many_providers"
   | "azure_too_many_credentials"
   | "azure_value_too_long"
   | "azure_unknown_role"

@@ -32,6 +32,8 @@ export interface IssuerModel {
   readonly shared: boolean;
   /** The claim vocabulary selectors may use (`sub` included). */
   readonly claims: ReadonlyMap<string, ClaimSpec>;
+  /** Documented claims that are not strings, which no selector can compare: claim → what it holds. */
+  readonly unselectable?: ReadonlyMap<string, string>;
   /** Families of claims named by prefix (GitHub's `repo_property_*`). */
   readonly claimPrefixes: readonly string[];
   /** How `sub` is built; undefined when its layout is not known. */
@@ -58,6 +60,11 @@ export interface IssuerModel {
   readonly gcpAudienceHttps: boolean;
   /** Claims AWS STS can match for this issuer besides `sub` and `aud`. */
   readonly awsClaimKeys: ReadonlySet<string>;
+  /**
+   * IAM refuses a role trusting this issuer unless its trust policy checks `sub` (AWS's
+   * secure-by-default controls for shared issuers: GitHub, GitLab, HCP Terraform, Buildkite…).
+   */
+  readonly awsRequiresSub?: boolean;
   /**
    * Claims that name a run in few bytes, for google.subject when `sub` is too long
    * (`run:<id>:<phase>`); used only when present and short.

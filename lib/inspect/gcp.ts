@@ -25,6 +25,8 @@ function program(source: string): Program {
 }
 
 const MAX_SUBJECT_BYTES = 127;
+/** "When evaluated, the total size of all mapped attributes must not exceed 8KB." */
+const MAX_MAPPED_BYTES = 8192;
 
 /**
  * The token exchange with a workload identity pool provider, then the IAM check of the bound
@@ -60,6 +62,10 @@ export function evaluateProvider(
     const [space, name] = key.split(".", 2) as [string, string];
     (space === "google" ? google : attribute).set(name, value);
   }
+  const mapped = [...google.values(), ...attribute.values()];
+  const size = mapped.reduce((n, v) => n + Buffer.byteLength(v, "utf8"), 0);
+  if (size > MAX_MAPPED_BYTES)
+    return deny(`the mapped attributes take ${size} bytes, over GCP's ${MAX_MAPPED_BYTES}`);
   const subject = google.get("subject");
   if (typeof subject !== "string") return deny("the attribute mapping gives no google.subject");
   const bytes = Buffer.byteLength(subject, "utf8");

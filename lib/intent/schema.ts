@@ -218,8 +218,20 @@ const AwsTarget = z.strictObject({
   accountId: z.string().regex(/^\d{12}$/, "AWS account IDs are 12 digits, written as a string"),
   /** @default "aws" */
   partition: z.enum(["aws", "aws-us-gov", "aws-cn"]).default("aws"),
-  /** The account's role trust policy size quota (IAM `L-C07B4B0D`). @default 2048 */
-  trustPolicyQuota: z.number().int().min(1).max(100_000).default(2048),
+  /** The account's role trust policy size quota (IAM `L-C07B4B0D`, at most 8,192). @default 2048 */
+  trustPolicyQuota: z
+    .number()
+    .int()
+    .min(1)
+    .max(8192, "IAM raises the trust policy quota (L-C07B4B0D) to at most 8192 characters")
+    .default(2048),
+  /** The account's OIDC provider quota (IAM `L-858F3967`, at most 700). @default 100 */
+  oidcProviderQuota: z
+    .number()
+    .int()
+    .min(1)
+    .max(700, "IAM raises the OIDC provider quota (L-858F3967) to at most 700")
+    .default(100),
 });
 
 const AzureTarget = z.strictObject({

@@ -39,6 +39,14 @@ export function lintSelector(
           }`,
         ),
       );
+    } else if (issuer.unselectable?.has(claim)) {
+      issues.push(
+        error(
+          "claim_not_selectable",
+          [...path, claim],
+          `${issuer.label} tokens carry ${claim} as ${issuer.unselectable.get(claim)!}, and a selector compares one string; select another claim`,
+        ),
+      );
     } else if (!knowsClaim(issuer, claim)) {
       unknown.push(claim);
     }

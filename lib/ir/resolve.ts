@@ -12,6 +12,13 @@ import { resolveHandoff } from "./handoff";
 import { lintSelector } from "./lint";
 import type { DocumentIR, GrantIR, IdentityIR, SelectorIR, TargetIR } from "./types";
 
+/** Issues after which a selector names claims no cloud can read: its identity is not compiled. */
+const UNREADABLE = new Set<Issue["code"]>([
+  "unknown_claim",
+  "reserved_claim",
+  "claim_not_selectable",
+]);
+
 /** Grant keys each cloud understands; `target` and `audience` belong to every grant. */
 const GRANT_KEYS: Readonly<Record<TargetIR["cloud"], readonly (keyof GrantConfig)[]>> = {
   aws: [
@@ -92,7 +99,7 @@ export function resolve(doc: ParsedDocument): { ir: DocumentIR; issues: Issue[] 
       });
       for (const issue of found) {
         issues.push(issue);
-        if (issue.code === "unknown_claim" || issue.code === "reserved_claim") unreadable = true;
+        if (UNREADABLE.has(issue.code)) unreadable = true;
       }
       return { claims, path: spath };
     });

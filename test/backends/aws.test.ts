@@ -232,7 +232,7 @@ describe("aws backend", () => {
       };
       return document;
     };
-    const { plan } = analyse(withQuota(100_000));
+    const { plan } = analyse(withQuota(8192));
     const size = policySize(
       (plan!.identities[0]!.grants[0]!.artefacts as AwsArtefacts).trustPolicy,
     );
@@ -245,6 +245,10 @@ describe("aws backend", () => {
       errorsOf(oneIdentity(GITHUB as never, subjects as never, grantsIn("aws"))),
       [["aws_trust_policy_too_large", "identities[0].grants[0]"]],
     );
+    // IAM's largest quota is 8192 characters
+    assert.deepStrictEqual(errorsOf(withQuota(8193)), [
+      ["invalid_value", "targets.aws-prod.trustPolicyQuota"],
+    ]);
   });
 
   /**

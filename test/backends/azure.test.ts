@@ -144,7 +144,7 @@ describe("azure backend", () => {
     const long = `system:serviceaccount:ns:${"a".repeat(580)}`;
     assert.deepStrictEqual(
       errorsOf([{ sub: long }], {}, { kind: "kubernetes", url: "https://k8s.example.com" }),
-      [["azure_value_too_long", "identities[0]"]],
+      [["azure_value_too_long", "identities[0].subjects[0]"]],
     );
   });
 

@@ -111,6 +111,76 @@ export const CASES: Record<
     path: "identities[0].grants[0].providerId",
     message: 'the provider ID "gcp-deploy" is not valid: the prefix "gcp-" is reserved by Google',
   },
+  claim_not_selectable: {
+    document: oneIdentity(
+      { kind: "circleci", organizationId: "0f0e0d0c-0b0a-0908-0706-050403020100" },
+      [{ "oidc.circleci.com/context-ids": "ctx" }],
+      grantsIn("gcp"),
+    ),
+    path: 'identities[0].subjects[0]["oidc.circleci.com/context-ids"]',
+    message:
+      "CircleCI tokens carry oidc.circleci.com/context-ids as a list (the IDs of the contexts the job uses), and a selector compares one string; select another claim",
+  },
+  aws_sub_required: {
+    document: oneIdentity(
+      GITHUB,
+      [{ sub: { pattern: "*" }, repository_owner_id: "4000001" }],
+      grantsIn("aws"),
+    ),
+    path: "identities[0].subjects[0]",
+    message:
+      'IAM refuses a role that trusts GitHub Actions unless its trust policy checks sub, and this selector accepts any sub; select claims that sub carries (or a sub pattern narrower than "*"), or leave AWS out of this identity',
+  },
+  aws_condition_key_invalid: {
+    document: oneIdentity(
+      {
+        kind: "oidc",
+        url: "https://idp.example",
+        claims: ["team:name"],
+        awsClaimKeys: ["team:name"],
+      },
+      [{ "team:name": "platform" }],
+      grantsIn("aws"),
+    ),
+    path: 'identities[0].subjects[0]["team:name"]',
+    message:
+      'IAM condition keys hold one \':\' (between the provider and the claim), so "idp.example:team:name" is refused ("Condition can contain only one colon"); AWS cannot check team:name: select it only for clouds that can',
+  },
+  aws_too_many_client_ids: {
+    document: {
+      version: 1,
+      issuers: { gh: GITHUB },
+      targets: TARGETS,
+      identities: Array.from({ length: 101 }, (_, i) => ({
+        name: `id-${i}`,
+        issuer: "gh",
+        subjects: [API],
+        grants: [{ target: "aws-prod", audience: `aud-${i}`, roleName: `role-${i}` }],
+      })),
+    },
+    path: "identities[100].grants[0].audience",
+    message:
+      "the OIDC provider arn:aws:iam::111111111111:oidc-provider/token.actions.githubusercontent.com would need 101 client IDs (one per audience its identities trust), and IAM allows 100; let identities of this issuer share audiences",
+  },
+  aws_too_many_providers: {
+    document: {
+      version: 1,
+      issuers: {
+        a: { kind: "kubernetes", url: "https://oidc.a.example" },
+        b: { kind: "kubernetes", url: "https://oidc.b.example" },
+      },
+      targets: { ...TARGETS, "aws-prod": { ...TARGETS["aws-prod"], oidcProviderQuota: 1 } },
+      identities: ["a", "b"].map((issuer) => ({
+        name: `from-${issuer}`,
+        issuer,
+        subjects: [{ sub: "system:serviceaccount:apps:deploy" }],
+        grants: grantsIn("aws"),
+      })),
+    },
+    path: "identities[1].grants[0]",
+    message:
+      "account 111111111111 would need 2 OIDC providers (one per issuer URL), over the quota of 1 for aws-prod; raise the account's quota (Service Quotas L-858F3967, default 100, at most 700) and set oidcProviderQuota on the target, or trust fewer issuers there",
+  },
   unknown_claim: {
     document: oneIdentity(GITHUB, [{ ...API, branch: "main" }]),
     path: "identities[0].subjects[0].branch",
@@ -223,7 +293,7 @@ export const CASES: Record<
       [{ sub: "x".repeat(601) }],
       grantsIn("azure"),
     ),
-    path: "identities[0]",
+    path: "identities[0].subjects[0]",
     message:
       'Azure allows 600 characters in a credential\'s subject, and this one has 601: "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx… (601 characters)"',
   },

@@ -4,9 +4,9 @@ import type { AwsTargetIR, GrantIR, IdentityIR } from "../../ir/types";
 import { shortHash } from "../../internal/names";
 import type { PlanResource } from "../../plan/types";
 import { repeats } from "../repeats";
-import { providerArn, providerResourceName, roleArn } from "./names";
+import { providerArn, providerHost, providerResourceName, roleArn } from "./names";
 import type { TrustPolicy } from "./trust-policy";
-import { awsTrustPolicy, policySize } from "./trust-policy";
+import { acceptable, awsTrustPolicy, policySize } from "./trust-policy";
 
 /** Pulumi type tokens of what an AWS grant creates. */
 export const AWS_TYPES = {
@@ -40,6 +40,21 @@ export function awsGrant(
   const audience = options.audience ?? identity.issuer.audiences.aws;
   const provider = providerArn(target, identity.issuer.url);
   const { policy, issues } = awsTrustPolicy(identity, provider, audience);
+  const audiencePath =
+    options.audience !== undefined
+      ? [...grant.path, "audience"]
+      : ["issuers", identity.issuerName, "audiences", "aws"];
+  acceptable(audience, audiencePath, issues);
+  const host = providerHost(identity.issuer.url);
+  if (host.includes(":")) {
+    issues.push(
+      error(
+        "aws_condition_key_invalid",
+        grant.path,
+        `the issuer URL ${quote(identity.issuer.url)} holds ':' after its host, and IAM condition keys (${JSON.stringify(`${host}:sub`)}) may hold only one ':'; AWS cannot trust this issuer, so leave AWS out of its identities`,
+      ),
+    );
+  }
   const size = policySize(policy);
   if (issues.length === 0 && size > target.trustPolicyQuota) {
     issues.push(

@@ -1,7 +1,7 @@
 import type { Matcher } from "../../claims/matcher";
 import { finiteValues } from "../../claims/matcher";
 import { projectSubject } from "../../claims/subject";
-import type { Issue } from "../../errors";
+import type { Issue, Path } from "../../errors";
 import { error, quote } from "../../errors";
 import type { IdentityIR, SelectorIR } from "../../ir/types";
 import { providerHost } from "./names";
@@ -64,29 +64,52 @@ function selectorConditions(
   ]);
   let ok = true;
   for (const [claim, why] of projection.residual) {
+    const path = [...selector.path, claim];
+    const m = selector.claims.get(claim)!;
     if (!issuer.awsClaimKeys.has(claim)) {
       ok = false;
       const keys = [...issuer.awsClaimKeys];
       issues.push(
         error(
           "claim_not_expressible",
-          [...selector.path, claim],
-          `AWS can match only sub and aud${keys.length ? ` and ${keys.join(", ")}` : ""} for ${issuer.label}, and ${why}; ${claimFix(identity, claim, selector.claims.get(claim)!)}`,
+          path,
+          `AWS can match only sub and aud${keys.length ? ` and ${keys.join(", ")}` : ""} for ${issuer.label}, and ${why}; ${claimFix(identity, claim, m)}`,
         ),
       );
       continue;
     }
-    base.set(`${host}:${claim}`, matcherCondition(selector.claims.get(claim)!));
-  }
-  for (const [key, { values }] of base) {
-    for (const v of values) if (!checkValue(v, selector, key, issues)) ok = false;
+    if (claim.includes(":")) {
+      ok = false;
+      issues.push(
+        error(
+          "aws_condition_key_invalid",
+          path,
+          `IAM condition keys hold one ':' (between the provider and the claim), so ${JSON.stringify(`${host}:${claim}`)} is refused ("Condition can contain only one colon"); AWS cannot check ${claim}: select it only for clouds that can`,
+        ),
+      );
+      continue;
+    }
+    const condition = matcherCondition(m);
+    for (const v of condition.values) if (!acceptable(v, path, issues)) ok = false;
+    base.set(`${host}:${claim}`, condition);
   }
   if (!ok) return [];
 
   const literals = projection.subjects.filter((s) => s.literal).map((s) => s.text);
   const globs = projection.subjects.filter((s) => !s.literal).map((s) => s.text);
-  for (const v of [...literals, ...globs]) if (!checkValue(v, selector, "sub", issues)) return [];
-  if (globs.length === 1 && globs[0] === "*" && literals.length === 0) return [base];
+  for (const v of [...literals, ...globs])
+    if (!acceptable(v, (needle) => subjectPath(selector, needle), issues)) return [];
+  if (globs.length === 1 && globs[0] === "*" && literals.length === 0) {
+    if (!issuer.awsRequiresSub) return [base];
+    issues.push(
+      error(
+        "aws_sub_required",
+        selector.path,
+        `IAM refuses a role that trusts ${issuer.label} unless its trust policy checks sub, and this selector accepts any sub; select claims that sub carries (or a sub pattern narrower than "*"), or leave AWS out of this identity`,
+      ),
+    );
+    return [];
+  }
   // StringLike would read a literal `*` or `?` as a wildcard, so such subjects keep StringEquals
   const likeSafe = literals.filter((v) => !/[*?]/.test(v));
   const strict = literals.filter((v) => /[*?]/.test(v));
@@ -116,14 +139,22 @@ function claimFix(identity: IdentityIR, claim: string, m: Matcher): string {
   return `${alphabet}select ${claim} only for clouds that can check it, or narrow the selector so that sub decides ${claim}`;
 }
 
-/** IAM reads `${` as a policy variable and stores only Latin-1 (plus tab and newlines). */
-function checkValue(value: string, selector: SelectorIR, key: string, issues: Issue[]): boolean {
-  const path = [...selector.path, ...claimHolding(selector, key, value)];
+/**
+ * Whether IAM stores a condition value as written: it reads `${` as a policy variable and holds
+ * only Latin-1 (plus tab and newlines). A refusal is reported at `path`, or at the claim that
+ * holds the offending text.
+ */
+export function acceptable(
+  value: string,
+  path: Path | ((needle: string) => Path),
+  issues: Issue[],
+): boolean {
+  const at = (needle: string) => (typeof path === "function" ? path(needle) : path);
   if (value.includes("${")) {
     issues.push(
       error(
         "aws_policy_variable",
-        path,
+        at("${"),
         `IAM reads "\${" in a condition value as a policy variable, so ${quote(value)} would not be matched as written; AWS cannot trust a value holding "\${"`,
       ),
     );
@@ -134,7 +165,7 @@ function checkValue(value: string, selector: SelectorIR, key: string, issues: Is
     issues.push(
       error(
         "aws_character_unsupported",
-        path,
+        at(bad),
         `IAM policies hold only Latin-1 characters, and ${quote(value)} contains ${JSON.stringify(bad)} (U+${bad.codePointAt(0)!.toString(16).toUpperCase().padStart(4, "0")}); AWS cannot trust this value`,
       ),
     );
@@ -143,15 +174,13 @@ function checkValue(value: string, selector: SelectorIR, key: string, issues: Is
   return true;
 }
 
-/** The claim a condition value came from, to point the message at it (sub is built of several). */
-function claimHolding(selector: SelectorIR, key: string, value: string): string[] {
-  const claim = key.slice(key.lastIndexOf(":") + 1);
-  if (selector.claims.has(claim)) return [claim];
+/** The selector entry whose own text holds `needle`, for a problem found in the sub built of several. */
+function subjectPath(selector: SelectorIR, needle: string): Path {
   const found = [...selector.claims].find(([, m]) => {
     const texts = m.kind === "pattern" ? [m.pattern] : (finiteValues(m) ?? []);
-    return texts.some((t) => value.includes(t));
+    return texts.some((t) => t.includes(needle));
   });
-  return found ? [found[0]] : [];
+  return found ? [...selector.path, found[0]] : selector.path;
 }
 
 /**

@@ -1,5 +1,5 @@
 import { projectSubject } from "../../claims/subject";
-import type { Issue } from "../../errors";
+import type { Issue, Path } from "../../errors";
 import { count, error, quote } from "../../errors";
 import type { IdentityIR } from "../../ir/types";
 import { fitName, shortHash, slug } from "../../internal/names";
@@ -26,10 +26,12 @@ export interface FederatedCredential {
 export function azureCredentials(
   identity: IdentityIR,
   audience: string,
+  audiencePath: Path,
 ): { credentials: FederatedCredential[]; issues: Issue[] } {
   const { issuer } = identity;
   const issues: Issue[] = [];
-  const subjects = new Set<string>();
+  // subject → the first selector that needs it, where a problem with it is reported
+  const subjects = new Map<string, Path>();
   for (const selector of identity.selectors) {
     const projection = projectSubject(selector.claims, issuer);
     for (const [claim, why] of projection.residual) {
@@ -52,9 +54,10 @@ export function azureCredentials(
       );
     }
     if (projection.residual.size || open.length) continue;
-    for (const s of projection.subjects) subjects.add(s.text);
+    for (const s of projection.subjects)
+      if (!subjects.has(s.text)) subjects.set(s.text, selector.path);
   }
-  const credentials = [...subjects].sort().map((subject) => ({
+  const credentials = [...subjects.keys()].sort().map((subject) => ({
     name: credentialName(subject, issuer.url, audience),
     issuer: issuer.url,
     subject,
@@ -69,16 +72,16 @@ export function azureCredentials(
       ),
     );
   }
-  for (const [field, value] of [
-    ["issuer", issuer.url],
-    ["audience", audience],
-    ...credentials.map((c) => ["subject", c.subject]),
+  for (const [field, value, path] of [
+    ["issuer", issuer.url, ["issuers", identity.issuerName, "url"]],
+    ["audience", audience, audiencePath],
+    ...[...subjects].map(([subject, at]) => ["subject", subject, at] as const),
   ] as const) {
     if (value.length > MAX_FIELD) {
       issues.push(
         error(
           "azure_value_too_long",
-          identity.path,
+          path,
           `Azure allows ${MAX_FIELD} characters in a credential's ${field}, and this one has ${value.length}: ${quote(value)}`,
         ),
       );

@@ -46,7 +46,13 @@ export function azureGrant(
 ): { audience: string; artefacts: AzureArtefacts; resources: PlanResource[]; issues: Issue[] } {
   const { target, options } = grant;
   const audience = options.audience ?? identity.issuer.audiences.azure;
-  const { credentials, issues } = azureCredentials(identity, audience);
+  const { credentials, issues } = azureCredentials(
+    identity,
+    audience,
+    options.audience !== undefined
+      ? [...grant.path, "audience"]
+      : ["issuers", identity.issuerName, "audiences", "azure"],
+  );
   const identityName = options.identityName ?? identity.name;
   const roleAssignments: RoleAssignment[] = [];
   const assigned: Listed[] = [];

@@ -29,6 +29,23 @@ const CLAIMS = [
 type BuildkiteConfig = Extract<IssuerConfig, { kind: "buildkite" }>;
 
 /**
+ * The STS condition keys of agent.buildkite.com (`agent.buildkite.com:<claim>`).
+ *
+ * Source: the AWS Service Authorization Reference for AWS STS (sts:AssumeRoleWithWebIdentity
+ * condition keys), as generated into udondan/iam-floyd `lib/generated/policy-statements/sts.ts`
+ * on 2026-08-11; trust-time only (not in the session).
+ */
+const AWS_KEYS = [
+  "build_branch",
+  "cluster_id",
+  "cluster_name",
+  "organization_id",
+  "organization_slug",
+  "pipeline_id",
+  "pipeline_slug",
+];
+
+/**
  * Buildkite agents, one issuer for every organization. sub is
  * `organization:<org>:pipeline:<pipeline>:ref:<ref>:commit:<sha>:step:<key>` where ref is
  * `refs/tags/<tag>` for tag builds and `refs/heads/<branch>` otherwise.
@@ -101,6 +118,7 @@ export function buildkiteIssuer(config: BuildkiteConfig): IssuerModel {
       agent_id: "3a4b5c6d-7e8f-4a9b-8c1d-2e3f4a5b6c7d",
       runner_environment: "self-hosted",
     },
-    awsClaimKeys: new Set(config.awsClaimKeys ?? []),
+    awsClaimKeys: new Set(config.awsClaimKeys ?? (url === BUILDKITE_URL ? AWS_KEYS : [])),
+    awsRequiresSub: true,
   };
 }

@@ -39,7 +39,12 @@ export function circleciIssuer(config: CircleciConfig): IssuerModel {
       "oidc.circleci.com/org-id": { excludes: "/:" },
       "oidc.circleci.com/vcs-origin": { excludes: ":" },
       "oidc.circleci.com/vcs-ref": { excludes: ":" },
+      "oidc.circleci.com/pipeline-definition-id": { excludes: "/:" },
     }),
+    unselectable: new Map([
+      ["oidc.circleci.com/context-ids", "a list (the IDs of the contexts the job uses)"],
+      ["oidc.circleci.com/ssh-rerun", "a boolean (whether the job is an SSH rerun)"],
+    ]),
     claimPrefixes: [],
     subject: {
       separators: "/",
@@ -70,6 +75,10 @@ export function circleciIssuer(config: CircleciConfig): IssuerModel {
       "oidc.circleci.com/vcs-origin": "github.com/acme/api",
       "oidc.circleci.com/vcs-ref": "refs/heads/main",
     },
-    awsClaimKeys: new Set(config.awsClaimKeys ?? []),
+    // the one STS condition key of CircleCI's issuers: `oidc.circleci.com/org/<id>:oidc.circleci.com/project-id`
+    // (the AWS Service Authorization Reference for STS, via udondan/iam-floyd, 2026-08-11)
+    awsClaimKeys: new Set(
+      config.awsClaimKeys ?? (config.url === undefined ? ["oidc.circleci.com/project-id"] : []),
+    ),
   };
 }

@@ -78,8 +78,13 @@ const SPECS: Record<string, ClaimSpec> = {
 };
 
 /**
- * The STS condition keys AWS added for github.com in January 2026 (`token.actions.githubusercontent.com:<claim>`),
- * as listed for sts:AssumeRoleWithWebIdentity in the AWS service authorization reference.
+ * The STS condition keys AWS added in January 2026 for github.com
+ * (`token.actions.githubusercontent.com:<claim>`) and the GitHub Enterprise issuers. Not keys:
+ * event_name, ref_type, runner_environment, workflow_ref, repository_owner.
+ *
+ * Source: the AWS Service Authorization Reference for AWS STS (sts:AssumeRoleWithWebIdentity
+ * condition keys), as generated into udondan/iam-floyd `lib/generated/policy-statements/sts.ts`
+ * on 2026-08-11; trust-time only (not in the session).
  */
 const AWS_KEYS = [
   "actor",
@@ -102,6 +107,20 @@ const PULL_REF_EVENTS = new Set([
 ]);
 
 type GithubConfig = Extract<IssuerConfig, { kind: "github" }>;
+
+/**
+ * Issuers whose claims AWS exposes as condition keys: github.com and the GitHub Enterprise
+ * prefixes `token.actions.githubusercontent.com/<slug>`, `token.actions.<domain>.ghe.com` and
+ * `github.com/enterprises/<name>` (same source as AWS_KEYS); not GitHub Enterprise Server.
+ */
+function hasAwsKeys(url: string): boolean {
+  return (
+    url === GITHUB_URL ||
+    /^https:\/\/token\.actions\.githubusercontent\.com\/[^/:]+$/.test(url) ||
+    /^https:\/\/token\.actions\.[a-z0-9-]+\.ghe\.com$/.test(url) ||
+    /^https:\/\/github\.com\/enterprises\/[^/:]+$/.test(url)
+  );
+}
 
 export function githubIssuer(config: GithubConfig): IssuerModel {
   const url =
@@ -138,7 +157,8 @@ export function githubIssuer(config: GithubConfig): IssuerModel {
     refClaims: ["ref", "environment"],
     audiences: { aws: AWS_AUDIENCE, azure: AZURE_AUDIENCE },
     gcpAudienceHttps: true,
-    awsClaimKeys: new Set(config.awsClaimKeys ?? (url === GITHUB_URL ? AWS_KEYS : [])),
+    awsClaimKeys: new Set(config.awsClaimKeys ?? (hasAwsKeys(url) ? AWS_KEYS : [])),
+    awsRequiresSub: true,
     sample: {
       repository: "acme/api",
       repository_owner: "acme",

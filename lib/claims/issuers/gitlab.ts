@@ -49,6 +49,25 @@ export const GITLAB_SUBJECT_ORDERS = ["project_path", "project_id"].flatMap((hea
 const NO_COLON: ClaimSpec = { excludes: ":" };
 
 /**
+ * The STS condition keys of gitlab.com (`gitlab.com:<claim>`).
+ *
+ * Source: the AWS Service Authorization Reference for AWS STS (sts:AssumeRoleWithWebIdentity
+ * condition keys), as generated into udondan/iam-floyd `lib/generated/policy-statements/sts.ts`
+ * on 2026-08-11; trust-time only (not in the session).
+ */
+const AWS_KEYS = [
+  "namespace_id",
+  "pipeline_source",
+  "project_id",
+  "ref_protected",
+  "runner_environment",
+  "user_access_level",
+  "user_email",
+  "user_id",
+  "user_login",
+];
+
+/**
  * Every project picks its own `ci_id_token_sub_claim_components`: its sub is `key:value` pairs
  * of project_path or project_id, ref_type and ref, none of which holds ':'.
  *
@@ -93,6 +112,10 @@ export function gitlabIssuer(config: GitlabConfig): IssuerModel {
       { ci_config_ref_uri: { excludes: ":", structure: { separator: "@", parts: 2 } } },
       NO_COLON,
     ),
+    unselectable: new Map([
+      ["groups_direct", "a list (the groups the user belongs to directly)"],
+      ["user_identities", "a list (the user's external identities)"],
+    ]),
     claimPrefixes: [],
     subject: {
       cases: [{ label: "a GitLab job", when: {}, parts: keyValueParts(keys) }],
@@ -116,7 +139,8 @@ export function gitlabIssuer(config: GitlabConfig): IssuerModel {
     refClaims: ["ref", "environment"],
     audiences: { aws: AWS_AUDIENCE, azure: AZURE_AUDIENCE },
     gcpAudienceHttps: true,
-    awsClaimKeys: new Set(config.awsClaimKeys ?? []),
+    awsClaimKeys: new Set(config.awsClaimKeys ?? (url === GITLAB_URL ? AWS_KEYS : [])),
+    awsRequiresSub: true,
     sample: {
       project_path: "acme/api",
       project_id: "4711",

@@ -77,6 +77,7 @@ export function terraformCloudIssuer(config: TerraformCloudConfig): IssuerModel 
     audiences: { aws: "aws.workload.identity", azure: AZURE_AUDIENCE },
     gcpAudienceHttps: false,
     awsClaimKeys: new Set(config.awsClaimKeys ?? []),
+    awsRequiresSub: true,
     sample: {
       terraform_organization_name: "acme",
       terraform_organization_id: "org-Abc123",
