@@ -277,3 +277,44 @@ export function overlaps(
   };
   return go(0, 0, 0);
 }
+
+/**
+ * Up to `limit` ways `text` splits into the parts of case `c`, each value a non-empty run of
+ * characters it may hold (its alphabet, when declared): per part, its value (undefined for a
+ * literal). The search gives up after a fixed number of steps on pathological texts.
+ */
+export function splits(
+  text: string,
+  c: SubjectCase,
+  spec: (claim: string) => ClaimSpec,
+  limit: number,
+): (string | undefined)[][] {
+  const t = Array.from(text);
+  const found: (string | undefined)[][] = [];
+  const values: (string | undefined)[] = [];
+  let budget = 20_000;
+  const go = (i: number, j: number): void => {
+    if (found.length >= limit || --budget < 0) return;
+    const part = c.parts[j];
+    if (part === undefined) {
+      if (i === t.length) found.push([...values]);
+      return;
+    }
+    if (typeof part === "string") {
+      const lit = Array.from(part);
+      if (!lit.every((ch, k) => t[i + k] === ch)) return;
+      values[j] = undefined;
+      go(i + lit.length, j + 1);
+      return;
+    }
+    const s = "claim" in part ? spec(part.claim) : { excludes: part.excludes };
+    for (let e = i + 1; e <= t.length && !s.excludes.includes(t[e - 1]!); e++) {
+      const value = t.slice(i, e).join("");
+      if (s.alphabet && !s.alphabet.test(value)) continue;
+      values[j] = value;
+      go(e, j + 1);
+    }
+  };
+  go(0, 0);
+  return found;
+}

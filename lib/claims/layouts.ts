@@ -27,6 +27,14 @@ export interface SubjectLayouts {
   readonly isKey: (key: string) => boolean;
   /** The principal claims a key's value shows (`repo` → repository, its owner and their IDs). */
   readonly facts: (key: string, value: Fact) => readonly (readonly [string, Fact])[];
+  /** Whether the issuer can write this whole value for the key (`repo` is `O/R` or `O@ID/R@ID`). */
+  readonly isValue: (key: string, value: string) => boolean;
+  /** What a bare key says of the other claims (`pull_request`: a pull request job, no environment). */
+  readonly bareClaims: Readonly<Record<string, Readonly<Record<string, string | undefined>>>>;
+  /** Another principal's own claims, for attacker tokens: a principal the document never names. */
+  readonly stranger: Readonly<Record<string, string>>;
+  /** Keys whose values the principal types freely (workflow and environment names), for attackers. */
+  readonly freeKeys: readonly string[];
 }
 
 /** One `key:value` pair of a sub (value undefined for a bare key), as far as the text goes. */

@@ -226,9 +226,7 @@ export function renderSubject(
   claims: Readonly<Record<string, string | undefined>>,
   spec: (claim: string) => ClaimSpec,
 ): string | undefined {
-  const c = template.cases.find((k) =>
-    Object.entries(k.when).every(([name, g]) => guardHolds(g, own(claims, name))),
-  );
+  const c = caseOf(template, claims);
   if (!c) return undefined;
   const split = template.split;
   const whole = split && claims[split.claim];
@@ -246,5 +244,30 @@ export function renderSubject(
       out += spec(part.claim).colonEncoded ? value.replaceAll(":", "%3A") : value;
     }
   }
+  return out;
+}
+
+/** The case of the layout an issuer picks for these claims: the first whose guards hold. */
+export function caseOf(
+  template: SubjectTemplate,
+  claims: Readonly<Record<string, string | undefined>>,
+): SubjectCase | undefined {
+  return template.cases.find((k) =>
+    Object.entries(k.when).every(([name, g]) => guardHolds(g, own(claims, name))),
+  );
+}
+
+/**
+ * The claims whose values the issuer writes into these claims' sub, and those that choose its
+ * layout: a token cannot change one of them and keep its sub.
+ */
+export function subjectClaims(
+  template: SubjectTemplate,
+  claims: Readonly<Record<string, string | undefined>>,
+): Set<string> {
+  const out = new Set(template.cases.flatMap((k) => Object.keys(k.when)));
+  for (const part of caseOf(template, claims)?.parts ?? [])
+    if (typeof part === "object" && "claim" in part) out.add(part.claim);
+  if (template.split && template.split.into.some((k) => out.has(k))) out.add(template.split.claim);
   return out;
 }

@@ -67,11 +67,14 @@ export function selectorAccepts(selector: SelectorIR, claims: TokenClaims): bool
 
 /**
  * The intent's own meaning, the oracle `verify` holds every cloud to: the token comes from the
- * identity's issuer and matches one of its selectors. (The audience is each grant's business.)
+ * identity's issuer, has a sub (every cloud's exchange needs one: Azure matches it, GCP maps it,
+ * STS names the session after it), and matches one of its selectors. (The audience is each
+ * grant's business.)
  */
 export function intentAccepts(identity: IdentityIR, claims: TokenClaims): boolean {
   return (
     claimString(claims, "iss") === identity.issuer.url &&
+    claimString(claims, "sub") !== undefined &&
     identity.selectors.some((s) => selectorAccepts(s, claims))
   );
 }

@@ -1,10 +1,11 @@
-import { claimSpec } from "../claims/issuer";
 import type { IssuerModel, MutableClaims } from "../claims/issuer";
-import type { Guard, Matcher } from "../claims/matcher";
-import { finiteValues, guardHolds } from "../claims/matcher";
-import { renderSubject } from "../claims/subject";
+import type { Matcher } from "../claims/matcher";
+import { finiteValues } from "../claims/matcher";
+import { own } from "../internal/own";
 import type { IdentityIR, SelectorIR } from "../ir/types";
+import { attackerTokens, hostileTokens } from "./attacker";
 import type { TokenClaims } from "./claims";
+import { mint, possible, satisfying } from "./minting";
 
 /** A token of the corpus, and how it was made (for reports). */
 export interface CorpusToken {
@@ -34,21 +35,30 @@ const CONTEXT: Readonly<Record<string, readonly (string | undefined)[]>> = {
  * neighbours of each — every selected claim changed one way at a time (a shared prefix, another
  * owner, case, unicode look-alikes, ':' and '%3A', a missing claim, a huge value, tag for
  * branch), the claims that pick a sub layout varied, another issuer, a wrong audience, no
- * audience, and the other identities' own tokens. Tokens that no issuer could mint (GitHub's
- * owner not the repository's, say) are left out: they would test nothing.
+ * audience, and the other identities' own tokens; then hostile tokens (claims named like
+ * prototype members, values that are not strings, values holding the template's literals) and
+ * the attacker tokens shaped to pass `patterns`, the compiled artefacts' sub values (see
+ * `attacker.ts`). Tokens that no issuer could mint (GitHub's owner not the repository's, say)
+ * are left out: they would test nothing.
  */
-export function corpus(identity: IdentityIR, others: readonly IdentityIR[]): CorpusToken[] {
+export function corpus(
+  identity: IdentityIR,
+  others: readonly IdentityIR[],
+  patterns: readonly string[] = [],
+): CorpusToken[] {
   const out = new Map<string, CorpusToken>();
-  const add = (claims: MutableClaims | undefined, origin: string) => {
+  const add = (claims: TokenClaims | undefined, origin: string) => {
     if (!claims) return;
     const clean = Object.fromEntries(Object.entries(claims).filter(([, v]) => v !== undefined));
     const key = JSON.stringify(Object.entries(clean).sort());
     if (!out.has(key)) out.set(key, { claims: clean, origin });
   };
   const { issuer } = identity;
+  const firsts = new Map<number, MutableClaims>();
   identity.selectors.forEach((selector, i) => {
     const where = `subjects[${i}]`;
     for (const positive of instances(issuer, selector)) {
+      if (!firsts.has(i)) firsts.set(i, positive);
       add(positive, where);
       for (const [claim, value] of neighbours(issuer, selector, positive)) {
         const fixed = new Set([...selector.claims.keys(), claim]);
@@ -70,6 +80,8 @@ export function corpus(identity: IdentityIR, others: readonly IdentityIR[]): Cor
       add(first, `identity ${other.name} subjects[${i}]`);
     });
   }
+  for (const { claims, origin } of hostileTokens(identity, firsts)) add(claims, origin);
+  for (const { claims, origin } of attackerTokens(identity, patterns)) add(claims, origin);
   return [...out.values()];
 }
 
@@ -113,9 +125,9 @@ function neighbours(
 ): [string, string | undefined][] {
   const out: [string, string | undefined][] = [];
   for (const claim of selector.claims.keys()) {
-    const value = token[claim];
+    const value = own(token, claim);
     if (value === undefined) {
-      out.push([claim, issuer.sample[claim] ?? "production"]);
+      out.push([claim, own(issuer.sample, claim) ?? "production"]);
       continue;
     }
     if (claim !== "sub") out.push([claim, undefined]);
@@ -123,7 +135,7 @@ function neighbours(
   }
   for (const [claim, values] of Object.entries(CONTEXT)) {
     if (selector.claims.has(claim) || !issuer.claims.has(claim)) continue;
-    for (const v of values) if (v !== token[claim]) out.push([claim, v]);
+    for (const v of values) if (v !== own(token, claim)) out.push([claim, v]);
   }
   return out;
 }
@@ -137,36 +149,12 @@ function layouts(issuer: IssuerModel, token: MutableClaims): [string, MutableCla
   for (const c of issuer.subject?.cases ?? []) {
     const moved: MutableClaims = { ...token };
     for (const [claim, guard] of Object.entries(c.when)) {
-      moved[claim] = satisfying(issuer, claim, guard, token[claim]);
+      moved[claim] = satisfying(issuer, claim, guard, own(token, claim));
     }
     const minted = mint(issuer, moved, new Set(Object.keys(c.when)));
     if (minted) out.push([c.label, minted]);
   }
   return out;
-}
-
-/** A value (or absence) that satisfies a guard, keeping the current one when it does. */
-function satisfying(
-  issuer: IssuerModel,
-  claim: string,
-  guard: Guard,
-  current: string | undefined,
-): string | undefined {
-  if (guardHolds(guard, current)) return current;
-  switch (guard.kind) {
-    case "absent":
-      return undefined;
-    case "present":
-      return issuer.sample[claim] ?? "production";
-    case "in":
-      return guard.values[0];
-    case "notIn":
-      return [issuer.sample[claim], "push", "other"].find(
-        (v) => v !== undefined && !guard.values.includes(v),
-      );
-    case "pattern":
-      return guard.pattern.replaceAll("*", "1").replaceAll("?", "1");
-  }
 }
 
 /** The values an attacker would try next to `value`. */
@@ -194,27 +182,4 @@ function variants(value: string): string[] {
 /** The value with its first a, e or o replaced by the Cyrillic letter that looks the same. */
 function lookalike(value: string): string {
   return value.replace(/[aeo]/, (ch) => ({ a: "\u0430", e: "\u0435", o: "\u043e" })[ch as "a"]);
-}
-
-/** Whether the issuer could put this value in this claim: no character it never writes there. */
-function possible(issuer: IssuerModel, claim: string, value: string): boolean {
-  const spec = claimSpec(issuer, claim);
-  const never = spec.colonEncoded ? spec.excludes.replace(":", "") : spec.excludes;
-  return !Array.from(never).some((ch) => value.includes(ch));
-}
-
-/** A token as the issuer would mint it: invariants restored, iss and sub filled in; undefined if impossible. */
-function mint(
-  issuer: IssuerModel,
-  claims: MutableClaims,
-  fixed: ReadonlySet<string>,
-): MutableClaims | undefined {
-  const token: MutableClaims = { ...claims, iss: claims.iss ?? issuer.url };
-  if (issuer.settle && !issuer.settle(token, fixed)) return undefined;
-  if (issuer.subject && !fixed.has("sub")) {
-    const sub = renderSubject(issuer.subject, token, (c) => claimSpec(issuer, c));
-    if (sub === undefined) return undefined;
-    token.sub = sub;
-  }
-  return token.sub === undefined ? undefined : token;
 }

@@ -2,7 +2,7 @@ import type { Cloud } from "../claims/issuer";
 import { compileDocument } from "../compile";
 import type { Issue } from "../errors";
 import type { DocumentIR } from "../ir/types";
-import type { Plan } from "../plan/types";
+import type { GrantPlan, Plan } from "../plan/types";
 import type { TokenClaims } from "./claims";
 import { audiencesOf, intentAccepts } from "./claims";
 import type { CorpusToken } from "./corpus";
@@ -69,7 +69,11 @@ export function verifyPlan(ir: DocumentIR, plan: Plan): Verification {
   let tokens = 0;
   for (const identityPlan of plan.identities) {
     const identity = ir.identities.find((i) => i.name === identityPlan.name)!;
-    const tokensOf: readonly CorpusToken[] = corpus(identity, ir.identities);
+    const tokensOf: readonly CorpusToken[] = corpus(
+      identity,
+      ir.identities,
+      subPatterns(identityPlan.grants),
+    );
     tokens += tokensOf.length;
     for (const grant of identityPlan.grants) {
       let agreed = 0;
@@ -104,4 +108,24 @@ export function verifyPlan(ir: DocumentIR, plan: Plan): Verification {
   }
   const ok = divergences.length === 0 && grants.every((g) => g.accepted > 0);
   return { ok, tokens, grants, divergences };
+}
+
+/**
+ * The sub values the grants' artefacts accept: the trust policies' `sub` conditions (exact or
+ * StringLike patterns) and the federated credentials' subjects, for the attacker tokens.
+ */
+function subPatterns(grants: readonly GrantPlan[]): string[] {
+  const out = new Set<string>();
+  for (const g of grants) {
+    if (g.cloud === "azure") for (const c of g.artefacts.credentials) out.add(c.subject);
+    if (g.cloud !== "aws") continue;
+    for (const statement of g.artefacts.trustPolicy.Statement) {
+      for (const keys of Object.values(statement.Condition)) {
+        for (const [key, values] of Object.entries(keys ?? {})) {
+          if (key.endsWith(":sub")) for (const v of ([] as string[]).concat(values)) out.add(v);
+        }
+      }
+    }
+  }
+  return [...out];
 }

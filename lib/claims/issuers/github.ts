@@ -287,6 +287,20 @@ const LAYOUTS: SubjectLayouts = {
     (key.startsWith("repo_property_") && key.length > "repo_property_".length),
   facts: (key, fact) =>
     key === "repo" ? repoFacts(fact) : PRINCIPAL.includes(key) ? [[key, fact]] : [],
+  isValue: (key, value) =>
+    key !== "repo" || /^[^/@%]+\/[^/@%]+$|^[^/@%]+@\d+\/[^/@%]+@\d+$/.test(value),
+  bareClaims: {
+    pull_request: { event_name: "pull_request", environment: undefined, ref: "refs/pull/1/merge" },
+  },
+  stranger: {
+    repository: "mallory/tools",
+    repository_owner: "mallory",
+    repository_owner_id: "6660001",
+    repository_id: "6660002",
+    enterprise: "mallory-enterprise",
+    enterprise_id: "6660003",
+  },
+  freeKeys: ["workflow", "environment"],
 };
 
 /** What the `repo` part shows: owner and name, and their IDs in the immutable form. */

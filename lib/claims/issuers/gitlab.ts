@@ -88,6 +88,15 @@ const LAYOUTS: SubjectLayouts = {
       : key === "project_id"
         ? [["project_id", fact]]
         : [],
+  isValue: (key, value) => key !== "project_path" || /^[^/]+(\/[^/]+)+$/.test(value),
+  bareClaims: {},
+  stranger: {
+    project_path: "mallory/tools",
+    namespace_path: "mallory",
+    project_id: "6660001",
+    namespace_id: "6660002",
+  },
+  freeKeys: ["ref"],
 };
 
 /** The namespace of a project path: all before its last '/'. */

@@ -22,7 +22,8 @@ export function oidcIssuer(config: OidcConfig): IssuerModel {
     refClaims: [],
     audiences: { aws: AWS_AUDIENCE, azure: AZURE_AUDIENCE },
     gcpAudienceHttps: true,
-    sample: Object.fromEntries(config.claims.map((c) => [c, "value"])),
+    // sub is any string when no template says how it is made
+    sample: { sub: "subject", ...Object.fromEntries(config.claims.map((c) => [c, "value"])) },
     awsClaimKeys: new Set(config.awsClaimKeys ?? []),
   };
 }
