@@ -99,10 +99,10 @@ export function attackerTokens(identity: IdentityIR, patterns: readonly string[]
       seen.add(sub);
       const origin = `attacker: ${JSON.stringify(pattern)} filled as ${JSON.stringify(sub)}`;
       const stranger = issuer.layouts && foreignToken(issuer, issuer.layouts, sub);
-      if (stranger && !named(identity, issuer.layouts!, stranger))
+      if (stranger && !named(identity, issuer.layouts, stranger))
         out.push({
           claims: stranger,
-          origin: `${origin}, another ${issuer.layouts!.principal}'s own layout`,
+          origin: `${origin}, another ${issuer.layouts.principal}'s own layout`,
         });
       for (const c of issuer.subject?.cases ?? []) {
         for (const values of splits(sub, c, (k) => claimSpec(issuer, k), MAX_SPLITS)) {
