@@ -62,6 +62,20 @@ function audienceFits(grant: GrantPlan, claims: TokenClaims): boolean {
 const ISSUERS = {
   gh: { kind: "github" },
   ghids: { kind: "github", subjectFormat: "immutable" },
+  ghes: { kind: "github", url: "https://ghe.example.com/_services/token" },
+  idp: {
+    kind: "oidc",
+    url: "https://idp.platform.example",
+    claims: ["namespace", "app"],
+    subjectTemplate: "ns:{namespace}:app:{app}",
+  },
+  idpa: {
+    kind: "oidc",
+    url: "https://idp-a.platform.example",
+    claims: ["namespace", "app"],
+    subjectTemplate: "ns:{namespace}:app:{app}",
+    alphabets: { namespace: "a-z*", app: "a-z" },
+  },
   gl: { kind: "gitlab", subjectClaims: ["project_id", "ref_type", "ref"] },
   tfc: { kind: "terraform-cloud" },
   k8s: { kind: "kubernetes", url: "https://oidc.eks.eu-west-1.amazonaws.com/id/B71EBF2C4DDE" },
@@ -79,6 +93,15 @@ const GITLAB = pool({
   ref_protected: ["true", "false"],
 });
 
+/**
+ * A platform's own issuer, `ns:{namespace}:app:{app}`: values that hold the template's literals
+ * (`payments:app:evil`) next to the plain ones.
+ */
+const PLATFORM = pool({
+  namespace: ["payments", "payments:app:evil", "pay", "payments:app", "pay*", "*:app:*"],
+  app: ["web", "web:app:x", "w?b", "api"],
+});
+
 /** Service accounts, selected through `sub` (absent is left out: every token carries sub). */
 const KUBERNETES = pool({
   sub: [
@@ -93,12 +116,16 @@ const KUBERNETES = pool({
 /** Selectors per issuer, each with the owner pinned as a shared issuer requires. */
 const SUBJECTS: Record<IssuerKey, fc.Arbitrary<Record<string, unknown>>> = {
   gh: selectors(githubModel()).map((s) => ({ ...s, repository_owner: "acme" })),
-  ghids: selectors(githubModel(true)).map((s) => ({
-    repository_owner_id: "100",
-    repository_id: "900",
-    ...s,
-    repository_owner: "acme",
-  })),
+  ghids: fc.tuple(selectors(githubModel(true)), fc.boolean()).map(([s, byName]) =>
+    // some pin the owner's name too; the others the IDs alone (issue 9, defect 1)
+    byName
+      ? { repository_owner_id: "100", repository_id: "900", ...s, repository_owner: "acme" }
+      : { ...s, repository_owner_id: "100", repository_id: "900" },
+  ),
+  // pinned by IDs alone or with a repository pattern: no wildcard may stand before the IDs
+  ghes: selectors(githubModel()).map((s) => ({ repository_owner_id: "100", ...s })),
+  idp: selectors(PLATFORM),
+  idpa: selectors(PLATFORM),
   gl: selectors(GITLAB).map((s) => ({ project_id: "4711", ...s })),
   tfc: selectors(terraformCloudModel()).map((s) => ({ ...s, terraform_organization_name: "acme" })),
   k8s: selectors(KUBERNETES).filter((s) => !(s.sub as { absent?: true }).absent),
