@@ -14,9 +14,8 @@ import { parse as parseYaml } from "yaml";
 import type { Cloud } from "../lib/claims/issuer";
 import { compileDocument } from "../lib/compile";
 import type { TokenClaims } from "../lib/inspect/claims";
-import { corpus } from "../lib/inspect/corpus";
 import { evaluateGrant } from "../lib/inspect/explain";
-import { verify } from "../lib/inspect/verify";
+import { identityCorpus, verify } from "../lib/inspect/verify";
 import type { IdentityIR } from "../lib/ir/types";
 import type { GrantPlan } from "../lib/plan/types";
 import { fmt, githubDocument, median } from "./support";
@@ -73,9 +72,9 @@ function decisionCases(): Record<Cloud, Case[]> {
   const cases: Record<Cloud, Case[]> = { aws: [], azure: [], gcp: [] };
   for (const p of plan.identities) {
     const identity = ir.identities.find((i) => i.name === p.name)!;
-    // the verify corpus: selector instances and their adversarial neighbours, with their aud
-    // set to each grant's audience where they have none, as a real token would carry
-    const tokens = corpus(identity, ir.identities).map((t) => t.claims);
+    // the verify corpus: selector instances, their adversarial neighbours, hostile and attacker
+    // tokens, with their aud set to each grant's audience where they have none
+    const tokens = identityCorpus(identity, p, ir.identities).map((t) => t.claims);
     for (const grant of p.grants) {
       cases[grant.cloud].push({
         identity,
@@ -181,7 +180,7 @@ async function main(): Promise<void> {
   out("## Method");
   out();
   out(
-    "- **Decisions per second**: examples/platform.yaml is compiled once; for every identity, the tokens are `verify`'s corpus (selector instances and their adversarial neighbours, some allowed and most refused), each given the grant's audience when it has none. One decision is `evaluateGrant` on one token for one grant: the AWS trust policy evaluated on the STS request, the Azure federated credentials matched exactly, the GCP exchange with the attribute mapping and condition run in CEL (@bufbuild/cel, programs cached per expression as in lib/). Each repetition loops over the tokens for at least " +
+    "- **Decisions per second**: examples/platform.yaml is compiled once; for every identity, the tokens are `verify`'s corpus (selector instances, their adversarial neighbours, hostile tokens and the attacker tokens shaped to pass the compiled sub patterns; some allowed, most refused), each given the grant's audience when it has none. One decision is `evaluateGrant` on one token for one grant: the AWS trust policy evaluated on the STS request, the Azure federated credentials matched exactly, the GCP exchange with the attribute mapping and condition run in CEL (@bufbuild/cel, programs cached per expression as in lib/). Each repetition loops over the tokens for at least " +
       `${MIN_MS} ms; the ${REPETITIONS} repetitions interleave the clouds and the baseline.`,
   );
   out(

@@ -1,8 +1,8 @@
 import type { Cloud } from "../claims/issuer";
 import { compileDocument } from "../compile";
 import type { Issue } from "../errors";
-import type { DocumentIR } from "../ir/types";
-import type { GrantPlan, Plan } from "../plan/types";
+import type { DocumentIR, IdentityIR } from "../ir/types";
+import type { GrantPlan, IdentityPlan, Plan } from "../plan/types";
 import type { TokenClaims } from "./claims";
 import { audiencesOf, intentAccepts } from "./claims";
 import type { CorpusToken } from "./corpus";
@@ -69,11 +69,7 @@ export function verifyPlan(ir: DocumentIR, plan: Plan): Verification {
   let tokens = 0;
   for (const identityPlan of plan.identities) {
     const identity = ir.identities.find((i) => i.name === identityPlan.name)!;
-    const tokensOf: readonly CorpusToken[] = corpus(
-      identity,
-      ir.identities,
-      subPatterns(identityPlan.grants),
-    );
+    const tokensOf = identityCorpus(identity, identityPlan, ir.identities);
     tokens += tokensOf.length;
     for (const grant of identityPlan.grants) {
       let agreed = 0;
@@ -108,6 +104,20 @@ export function verifyPlan(ir: DocumentIR, plan: Plan): Verification {
   }
   const ok = divergences.length === 0 && grants.every((g) => g.accepted > 0);
   return { ok, tokens, grants, divergences };
+}
+
+/**
+ * The tokens `verify` tries on one identity: its corpus, with the attacker tokens shaped to pass
+ * the sub values its compiled grants accept.
+ *
+ * @internal
+ */
+export function identityCorpus(
+  identity: IdentityIR,
+  plan: IdentityPlan,
+  identities: readonly IdentityIR[],
+): CorpusToken[] {
+  return corpus(identity, identities, subPatterns(plan.grants));
 }
 
 /**
