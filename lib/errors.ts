@@ -3,7 +3,7 @@ export type Path = readonly (string | number)[];
 
 /**
  * Every problem trustplane reports. Codes are stable: tools may filter on them.
- * The README lists each code with its fix.
+ * docs/cli.md lists each code with its fix.
  */
 export type IssueCode =
   // the document itself

@@ -87,7 +87,7 @@ const Audience = z
 const issuerCommon = {
   /** The issuer URL (`iss`). @default - the issuer's public URL */
   url: HttpsUrl.optional(),
-  /** Audiences tokens carry for each cloud. @default - per issuer and cloud, see the README */
+  /** Audiences tokens carry for each cloud. @default - per issuer and cloud, see docs/intent.md */
   audiences: z.strictObject({ aws: Audience, azure: Audience, gcp: Audience }).partial().optional(),
   /** Claims AWS STS can match in a trust policy for this issuer, besides sub and aud. */
   awsClaimKeys: z.array(ClaimName).optional(),
@@ -273,7 +273,7 @@ const Arn = z
   .regex(/^arn:aws[a-z-]*:[a-z0-9-]+:[a-z0-9-]*:(\d{12}|aws)?:.+$/, "expected an ARN");
 
 const AzureRole = z.strictObject({
-  /** A built-in role name (see the README) or a role definition GUID. */
+  /** A built-in role name (lib/backends/azure/builtin-roles.ts) or a role definition GUID. */
   role: z.string().min(1).max(200),
   /** `/subscriptions/<id>[/resourceGroups/<rg>[/providers/...]]` or a management group. */
   scope: z.string().min(1).max(1000),

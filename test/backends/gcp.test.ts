@@ -9,6 +9,7 @@ import { matches, normalizeMatcher } from "../../lib/claims/matcher";
 import { analyse } from "../../lib/compile";
 import type { Path } from "../../lib/errors";
 import { isError } from "../../lib/errors";
+import { evaluateProvider } from "../../lib/inspect/gcp";
 import { loadText } from "../../lib/intent/load";
 import type { IntentDocument } from "../../lib/intent/schema";
 import type { GrantPlan, PlanResource } from "../../lib/plan/types";
@@ -594,6 +595,79 @@ describe("gcp backend", () => {
       };
       assert.equal(exchange(provider, { sub: "é".repeat(64) }).accepted, false);
       assert.equal(exchange(provider, { sub: "é".repeat(63) + "s" }).accepted, true);
+    });
+  });
+
+  // GCP's limits on a provider's attribute mapping: each expression at most 2,048 characters, at
+  // most 50 custom attributes named [a-z0-9_]{1,100}, at most 10 allowed audiences, and all
+  // mapped values together at most 8 KB. trustplane's mapping is bounded by construction (no
+  // expression grows with the document), so instead of an issue code these tests hold every
+  // mapping it can write to the limits. Does NOT prove GCP counts the sizes this way.
+  describe("attribute mapping limits", () => {
+    const EXAMPLES = join(__dirname, "..", "..", "examples");
+    const longName = "a".repeat(20) + "-" + "b".repeat(27); // 48 characters, the longest name
+    const documents: [string, unknown][] = [
+      ...[
+        "platform",
+        "gitlab",
+        "terraform-cloud",
+        "github-pull-requests",
+        "pulumi-cloud",
+        "eks-service-account",
+      ].map((f): [string, unknown] => [
+        f,
+        loadText(readFileSync(join(EXAMPLES, `${f}.yaml`), "utf8")).data,
+      ]),
+      ...(
+        [
+          [GITHUB, "repo:acme/*"],
+          [{ kind: "gitlab" }, "project_path:acme/*"],
+          [{ kind: "terraform-cloud" }, "organization:acme:*"],
+          [KUBERNETES, "system:serviceaccount:*"],
+        ] as const
+      ).map(([issuer, pattern]): [string, unknown] => {
+        const doc = gcpOnly(issuer, [{ sub: { pattern } }]) as { identities: Json[] };
+        doc.identities[0]!.name = longName;
+        return [`${issuer.kind} with a 48-character identity name and a sub pattern`, doc];
+      }),
+    ];
+    for (const [title, doc] of documents) {
+      it(`${title}: within the limits`, () => {
+        const { plan, issues } = analyse(doc);
+        assert.ok(plan, JSON.stringify(issues.filter(isError)));
+        const grants = plan.identities
+          .flatMap((i) => i.grants)
+          .filter((g): g is GcpGrantPlan => g.cloud === "gcp");
+        assert.ok(grants.length >= 1, "no GCP grant");
+        for (const { artefacts } of grants) {
+          const keys = Object.keys(artefacts.attributeMapping);
+          const custom = keys.filter((k) => k.startsWith("attribute."));
+          assert.ok(custom.length <= 50, `${custom.length} custom attributes`);
+          for (const k of custom) assert.match(k.slice("attribute.".length), /^[a-z0-9_]{1,100}$/);
+          for (const expression of Object.values(artefacts.attributeMapping))
+            assert.ok(expression.length <= 2048, `${expression.length} characters`);
+          assert.ok(artefacts.allowedAudiences.length <= 10, "over 10 audiences");
+          for (const a of artefacts.allowedAudiences) assert.ok(a.length <= 256, a);
+        }
+      });
+    }
+
+    it("the evaluator refuses mapped values over 8 KB (a hand-made mapping: trustplane's stay far below)", () => {
+      const grant = gcpGrant(gcpOnly(KUBERNETES, [{ sub: "system:serviceaccount:ci:deploy" }]));
+      const provider = {
+        ...grant.artefacts,
+        attributeMapping: { ...grant.artefacts.attributeMapping, "attribute.big": "assertion.big" },
+      };
+      const token = { iss: KUBERNETES.url, sub: "system:serviceaccount:ci:deploy" };
+      const fits = evaluateProvider(provider, { ...token, big: "b".repeat(8000) }, [
+        grant.audience,
+      ]);
+      assert.equal(fits.allowed, true, fits.reason);
+      const over = evaluateProvider(provider, { ...token, big: "b".repeat(8192) }, [
+        grant.audience,
+      ]);
+      assert.equal(over.allowed, false);
+      assert.match(over.reason, /^the mapped attributes take 8\d{3} bytes, over GCP's 8192$/);
     });
   });
 
