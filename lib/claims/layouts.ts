@@ -35,6 +35,8 @@ export interface SubjectLayouts {
   readonly stranger: Readonly<Record<string, string>>;
   /** Keys whose values the principal types freely (workflow and environment names), for attackers. */
   readonly freeKeys: readonly string[];
+  /** How the stranger's own values end a part of sub (its repository, in each form), for attackers. */
+  readonly closers: readonly string[];
 }
 
 /** One `key:value` pair of a sub (value undefined for a bare key), as far as the text goes. */

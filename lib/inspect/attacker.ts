@@ -120,8 +120,7 @@ function fills(issuer: IssuerModel): string[] {
   const out = new Set(["", "x"]);
   const layouts = issuer.layouts;
   if (layouts) {
-    const closers = ["x", ...new Set(Object.values(layouts.stranger)), strangerRepo(layouts)];
-    for (const closer of closers) {
+    for (const closer of ["x", ...layouts.closers]) {
       out.add(closer);
       for (const key of layouts.freeKeys) out.add(`${closer}:${key}:x`);
     }
@@ -129,15 +128,6 @@ function fills(issuer: IssuerModel): string[] {
   for (const c of issuer.subject?.cases ?? [])
     for (const part of c.parts) if (typeof part === "string") out.add(`x${part}x`);
   return [...out];
-}
-
-/** GitHub's immutable `repo` value of the stranger, a value no single claim holds. */
-function strangerRepo(layouts: SubjectLayouts): string {
-  const s = layouts.stranger;
-  const name = own(s, "repository")?.split("/")[1];
-  return name && own(s, "repository_owner_id")
-    ? `${own(s, "repository_owner")}@${own(s, "repository_owner_id")}/${name}@${own(s, "repository_id")}`
-    : "x";
 }
 
 /** The pattern with its wildcards filled: each alone with each candidate, then all alike. */

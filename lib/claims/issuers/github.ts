@@ -301,6 +301,7 @@ const LAYOUTS: SubjectLayouts = {
     enterprise_id: "6660003",
   },
   freeKeys: ["workflow", "environment"],
+  closers: ["mallory/tools", "mallory@6660001/tools@6660002", "6660001"],
 };
 
 /** What the `repo` part shows: owner and name, and their IDs in the immutable form. */

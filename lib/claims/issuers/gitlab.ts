@@ -97,6 +97,7 @@ const LAYOUTS: SubjectLayouts = {
     namespace_id: "6660002",
   },
   freeKeys: ["ref"],
+  closers: ["mallory/tools", "6660001"],
 };
 
 /** The namespace of a project path: all before its last '/'. */
