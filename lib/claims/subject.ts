@@ -100,7 +100,7 @@ function unpinnedPrincipal(
     if (open) {
       out.push([
         claim,
-        `another ${layouts.principal} can lay out its own sub (${layouts.setting}) and fill ${open.literal ? "it" : `the wildcards of ${JSON.stringify(open.text)}`} with values of its own, so sub does not prove ${claim}`,
+        `another ${layouts.principal} can lay out its own sub (${layouts.setting}) and ${open.literal ? `write ${JSON.stringify(open.text)}` : `fill the wildcards of ${JSON.stringify(open.text)}`} with values of its own, so sub does not prove ${claim}`,
       ]);
     }
   }
