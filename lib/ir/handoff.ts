@@ -2,21 +2,7 @@ import type { IssuerKind } from "../claims/issuer";
 import type { Issue, Path } from "../errors";
 import { error, quote } from "../errors";
 import type { BackendConfig, HandoffConfig } from "../intent/schema";
-import type { GrantIR, TargetIR } from "./types";
-
-/** The CI an app team runs: what `render` writes besides the Terraform files. */
-export type CiKind = NonNullable<HandoffConfig["ci"]>;
-
-/** An identity's hand-off, resolved: at most one grant per cloud, the backend's grant found. */
-export interface HandoffIR {
-  readonly ci: CiKind;
-  /** The grants the app team's Terraform uses, in document order. */
-  readonly grants: readonly GrantIR[];
-  readonly awsRegion?: string;
-  readonly backend?: BackendConfig & { readonly grant: GrantIR };
-  readonly tokenDirectory: string;
-  readonly path: Path;
-}
+import type { CiKind, GrantIR, HandoffIR, TargetIR } from "./types";
 
 export const DEFAULT_TOKEN_DIRECTORY = "/tmp/trustplane";
 

@@ -1,8 +1,7 @@
 import type { IssuerModel } from "../claims/issuer";
 import type { Matcher } from "../claims/matcher";
 import type { Path } from "../errors";
-import type { HandoffIR } from "./handoff";
-import type { GrantConfig, TargetConfig } from "../intent/schema";
+import type { BackendConfig, GrantConfig, HandoffConfig, TargetConfig } from "../intent/schema";
 
 /**
  * The normalized intent every backend reads: references resolved, matchers normalized, claims
@@ -50,4 +49,18 @@ export function isGrantFor<C extends TargetIR["cloud"]>(
   cloud: C,
 ): grant is GrantIR<Extract<TargetIR, { cloud: C }>> {
   return grant.target.cloud === cloud;
+}
+
+/** The CI an app team runs: what `render` writes besides the Terraform files. */
+export type CiKind = NonNullable<HandoffConfig["ci"]>;
+
+/** An identity's hand-off, resolved: at most one grant per cloud, the backend's grant found. */
+export interface HandoffIR {
+  readonly ci: CiKind;
+  /** The grants the app team's Terraform uses, in document order. */
+  readonly grants: readonly GrantIR[];
+  readonly awsRegion?: string;
+  readonly backend?: BackendConfig & { readonly grant: GrantIR };
+  readonly tokenDirectory: string;
+  readonly path: Path;
 }

@@ -2,14 +2,9 @@ import type { Cloud } from "../claims/issuer";
 import type { AwsArtefacts } from "../backends/aws/grant";
 import type { AzureArtefacts } from "../backends/azure/grant";
 import type { GcpArtefacts } from "../backends/gcp/grant";
+import type { PlanResource } from "./resource";
 
-/** A resource the Pulumi component registers: its type token and logical name. */
-export interface PlanResource {
-  readonly type: string;
-  readonly name: string;
-  /** Shared by every grant that uses it (one AWS OIDC provider per account and issuer, one GCP pool per target). */
-  readonly shared?: true;
-}
+export type { PlanResource } from "./resource";
 
 interface GrantPlanBase<C extends Cloud, A> {
   readonly target: string;

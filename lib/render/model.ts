@@ -2,7 +2,7 @@ import type { AwsArtefacts } from "../backends/aws/grant";
 import type { AzureArtefacts } from "../backends/azure/grant";
 import type { GcpArtefacts } from "../backends/gcp/grant";
 import type { IssuerModel } from "../claims/issuer";
-import type { CiKind, HandoffIR } from "../ir/handoff";
+import type { CiKind, HandoffIR } from "../ir/types";
 import type { GrantIR, IdentityIR, SelectorIR } from "../ir/types";
 import type { GrantPlan, IdentityPlan } from "../plan/types";
 import type { Issue, Path } from "../errors";

@@ -2,7 +2,7 @@ import type { Issue } from "../../errors";
 import { count, error, quote } from "../../errors";
 import type { AwsTargetIR, GrantIR, IdentityIR } from "../../ir/types";
 import { shortHash } from "../../internal/names";
-import type { PlanResource } from "../../plan/types";
+import type { PlanResource } from "../../plan/resource";
 import { repeats } from "../repeats";
 import { providerArn, providerHost, providerResourceName, roleArn } from "./names";
 import type { TrustPolicy } from "./trust-policy";

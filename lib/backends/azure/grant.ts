@@ -2,7 +2,7 @@ import type { Issue } from "../../errors";
 import { error, quote } from "../../errors";
 import type { AzureTargetIR, GrantIR, IdentityIR } from "../../ir/types";
 import { uuidV5 } from "../../internal/names";
-import type { PlanResource } from "../../plan/types";
+import type { PlanResource } from "../../plan/resource";
 import type { Listed } from "../repeats";
 import { repeats } from "../repeats";
 import { BUILTIN_ROLES, roleGuid } from "./builtin-roles";

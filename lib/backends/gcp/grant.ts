@@ -4,7 +4,7 @@ import { error, quote } from "../../errors";
 import type { GcpTargetIR, GrantIR, IdentityIR } from "../../ir/types";
 import { gcpIdProblem } from "../../ir/resolve";
 import { fitName } from "../../internal/names";
-import type { PlanResource } from "../../plan/types";
+import type { PlanResource } from "../../plan/resource";
 import { repeats } from "../repeats";
 import { celString, claimRef, conditionCel, hasClaim } from "./cel";
 
