@@ -9,7 +9,6 @@ import type { SubjectCase } from "../claims/template";
 import { bare, own } from "../internal/own";
 import type { IdentityIR } from "../ir/types";
 import type { TokenClaims } from "./claims";
-import { claimValue } from "./claims";
 import { mint, possible, satisfying } from "./minting";
 
 /** A token an attacker shaped, and how. */
@@ -179,8 +178,7 @@ function named(identity: IdentityIR, layouts: SubjectLayouts, token: MutableClai
   return identity.selectors.some((s) =>
     layouts.claims.every((claim) => {
       const m = s.claims.get(claim);
-      const value = claimValue(token, claim);
-      return !m || (typeof value !== "symbol" && matches(m, value));
+      return !m || matches(m, own(token, claim));
     }),
   );
 }
@@ -193,7 +191,7 @@ function declaredToken(
   sub: string,
 ): MutableClaims | undefined {
   const token = bare<string | undefined>(issuer.sample);
-  const fixed = new Set<string>(["sub"]);
+  const fixed = new Set<string>();
   c.parts.forEach((part, i) => {
     if (typeof part === "object" && "claim" in part) {
       token[part.claim] = values[i];
@@ -211,10 +209,7 @@ function declaredToken(
     token[claim] = satisfying(issuer, claim, guard, own(token, claim));
     fixed.add(claim);
   }
-  const minted = mint(
-    issuer,
-    { ...token, sub: undefined },
-    new Set([...fixed].filter((k) => k !== "sub")),
-  );
+  // the declared layout writes sub anew: it must give back the filled one
+  const minted = mint(issuer, { ...token, sub: undefined }, fixed);
   return minted?.sub === sub ? minted : undefined;
 }
