@@ -109,5 +109,18 @@ export function count(n: number, noun: string, plural = `${noun}s`): string {
 /** A value quoted for a message, shortened when huge so a message stays readable. */
 export function quote(value: string): string {
   const shown = value.length > 120 ? `${value.slice(0, 100)}… (${value.length} characters)` : value;
-  return JSON.stringify(shown);
+  return visible(JSON.stringify(shown));
+}
+
+/**
+ * Text with the characters that would make it show otherwise than it is — DEL and C1 controls,
+ * bidirectional marks, overrides and isolates, line and paragraph separators, U+FEFF — written
+ * as JSON escapes (`\u202e`), which is also what they are inside a JSON string.
+ */
+export function visible(text: string): string {
+  // eslint-disable-next-line no-control-regex -- control characters are exactly what this finds
+  return text.replace(
+    /[\u007f-\u009f\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufeff]/g,
+    (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, "0")}`,
+  );
 }

@@ -7,6 +7,7 @@ import type { LocatedIssue } from "../intent/load";
 import { explainCommand, verifyCommand } from "./inspect";
 import { renderCommand } from "./render";
 import type { Streams } from "./streams";
+import { visible } from "../errors";
 import { formatIssueList, formatPlan, issueJson } from "./format";
 
 const USAGE = `usage: trustplane <command> FILE [options]
@@ -26,6 +27,7 @@ options:
   --out DIR       where render writes (created if missing)
   --outputs PATH  render: \`pulumi stack output --json\` of a stack, for values known after
                   pulumi up (Azure client IDs); repeat for one stack per account
+  --force         render: also replace files in --out that render did not write
   --help          show this help
   --version       print the version
 
@@ -33,31 +35,121 @@ exit codes: 0 fine, 1 the intent has errors or a check failed, 2 usage error or 
 
 const COMMANDS = ["check", "plan", "explain", "verify", "render"];
 
-/** Runs the CLI; resolves to the exit code. Writes only to the given streams; never throws. */
+/** The options, with what a string option's value is (for messages). */
+const OPTIONS: Readonly<Record<string, { value?: string; repeat?: true }>> = {
+  json: {},
+  token: { value: "a token file, or - for standard input" },
+  jwks: { value: "a JWKS URL or file" },
+  out: { value: "a directory" },
+  outputs: { value: "a stack output file", repeat: true },
+  force: {},
+  help: {},
+  version: {},
+};
+
+interface Options {
+  json?: boolean;
+  token?: string;
+  jwks?: string;
+  out?: string;
+  outputs?: string[];
+  force?: boolean;
+  help?: boolean;
+  version?: boolean;
+}
+
+/**
+ * Reads the command line: positionals and the options above. Unknown options (with the closest
+ * one), a value given to a flag, a missing or empty value and an option given twice are problems
+ * in words, never Node's own messages.
+ */
+function parseCommandLine(
+  argv: readonly string[],
+): { options: Options; positionals: string[] } | { problem: string } {
+  const types = Object.fromEntries(
+    Object.entries(OPTIONS).map(([name, o]) => [
+      name,
+      { type: o.value === undefined ? ("boolean" as const) : ("string" as const) },
+    ]),
+  );
+  // not strict: every problem is reported here, in words, from the tokens
+  const { tokens } = parseArgs({
+    args: [...argv],
+    options: types,
+    allowPositionals: true,
+    strict: false,
+    tokens: true,
+  });
+  const options: Record<string, string | boolean | string[]> = {};
+  const positionals: string[] = [];
+  for (const t of tokens) {
+    if (t.kind === "positional") positionals.push(t.value);
+    if (t.kind !== "option") continue;
+    const spec = Object.hasOwn(OPTIONS, t.name) ? OPTIONS[t.name] : undefined;
+    if (!spec) {
+      const near = Object.keys(OPTIONS).find((o) => editDistance(o, t.name) <= 2);
+      return { problem: `unknown option ${t.rawName}${near ? `; did you mean --${near}?` : ""}` };
+    }
+    if (spec.value === undefined && t.value !== undefined)
+      return { problem: `${t.rawName} takes no value, got ${JSON.stringify(t.value)}` };
+    if (spec.value !== undefined && !t.value)
+      return {
+        problem: `${t.rawName} needs ${spec.value}${t.value === "" ? ", got an empty value" : ""}`,
+      };
+    if (spec.repeat) {
+      options[t.name] = [...((options[t.name] as string[] | undefined) ?? []), t.value!];
+      continue;
+    }
+    if (Object.hasOwn(options, t.name))
+      return { problem: `${t.rawName} is given twice; give it once` };
+    options[t.name] = t.value ?? true;
+  }
+  return { options: options as Options, positionals };
+}
+
+function editDistance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    let prev = row[0]!;
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const next = Math.min(row[j]! + 1, row[j - 1]! + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
+      prev = row[j]!;
+      row[j] = next;
+    }
+  }
+  return row[b.length]!;
+}
+
+/**
+ * Runs the CLI; resolves to the exit code. Writes only to the given streams, with characters that
+ * would show text otherwise than it is (C1 controls, bidirectional overrides) escaped; never
+ * throws: a failure nothing else caught is a one-line message and exit 2, never a stack trace.
+ */
 export async function run(
   argv: readonly string[],
   out: (s: string) => void,
   err: (s: string) => void,
 ): Promise<number> {
-  let parsed;
+  const shown = (write: (s: string) => void) => (s: string) => write(visible(s));
   try {
-    parsed = parseArgs({
-      args: [...argv],
-      allowPositionals: true,
-      options: {
-        json: { type: "boolean" },
-        token: { type: "string" },
-        jwks: { type: "string" },
-        out: { type: "string" },
-        outputs: { type: "string", multiple: true },
-        help: { type: "boolean" },
-        version: { type: "boolean" },
-      },
-    });
+    return await command(argv, shown(out), shown(err));
   } catch (e) {
-    return usage(err, (e as Error).message);
+    err(
+      `trustplane: unexpected failure: ${visible(e instanceof Error ? e.message : String(e))} (a bug: please report it with the command line)`,
+    );
+    return 2;
   }
-  const { values, positionals } = parsed;
+}
+
+async function command(
+  argv: readonly string[],
+  out: (s: string) => void,
+  err: (s: string) => void,
+): Promise<number> {
+  const parsed = parseCommandLine(argv);
+  if ("problem" in parsed) return usage(err, parsed.problem);
+  const { options: values, positionals } = parsed;
   if (values.help) {
     out(USAGE);
     return 0;
@@ -76,8 +168,11 @@ export async function run(
   }
   if (command === "explain" && values.token === undefined)
     return usage(err, "explain needs --token PATH");
-  if (command !== "render" && (values.out !== undefined || values.outputs !== undefined)) {
-    return usage(err, "--out and --outputs belong to render");
+  if (
+    command !== "render" &&
+    (values.out !== undefined || values.outputs !== undefined || values.force !== undefined)
+  ) {
+    return usage(err, "--out, --outputs and --force belong to render");
   }
   if (command === "render" && values.out === undefined) return usage(err, "render needs --out DIR");
 
@@ -114,7 +209,9 @@ export async function run(
 }
 
 function usage(err: (s: string) => void, problem: string): number {
-  err(`trustplane: ${problem}\n\n${USAGE}`);
+  err(
+    `trustplane: ${problem}\n\n${USAGE.split("\n")[0]!}\n(trustplane --help lists the commands and options)`,
+  );
   return 2;
 }
 

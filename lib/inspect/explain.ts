@@ -1,6 +1,8 @@
 import type { Cloud } from "../claims/issuer";
 import { compileDocument } from "../compile";
 import type { Issue } from "../errors";
+import { error } from "../errors";
+import { plainData } from "../intent/plain";
 import type { DocumentIR, IdentityIR } from "../ir/types";
 import type { GrantPlan, IdentityPlan, Plan } from "../plan/types";
 import { evaluateTrustPolicy, stsRequest } from "./aws";
@@ -37,7 +39,12 @@ export function explain(
 ): { explanation?: Explanation; issues: readonly Issue[] } {
   const { plan, ir, issues } = compileDocument(document);
   if (!plan || !ir) return { issues };
-  return { explanation: explainPlan(ir, plan, claims), issues };
+  const token = plainData(claims, "token");
+  if (token.issues.length)
+    return { issues: token.issues.map((i) => ({ ...i, path: ["token", ...i.path] })) };
+  if (typeof token.data !== "object" || token.data === null || Array.isArray(token.data))
+    return { issues: [error("invalid_type", ["token"], "a token is an object of claims")] };
+  return { explanation: explainPlan(ir, plan, token.data as TokenClaims), issues };
 }
 
 /** `explain` on a compiled plan. */

@@ -1,5 +1,7 @@
 import { readFileSync } from "node:fs";
+import { formatPath } from "../errors";
 import { readError } from "../intent/file";
+import { plainData } from "../intent/plain";
 import type { TokenClaims } from "./claims";
 
 // jose is an ES module: its types come in as such, and the module itself is loaded with
@@ -25,9 +27,8 @@ export function readToken(text: string): ReadToken {
   const trimmed = text.trim();
   if (JWT.test(trimmed)) {
     const payload = decodePayload(trimmed.split(".")[1]!);
-    return payload
-      ? { claims: payload, form: "jwt" }
-      : { problem: "the JWT's payload is not a JSON object" };
+    if (!payload) return { problem: "the JWT's payload is not a JSON object" };
+    return tokenOf(payload, "jwt");
   }
   let value: unknown;
   try {
@@ -40,7 +41,21 @@ export function readToken(text: string): ReadToken {
   if (typeof value !== "object" || value === null || Array.isArray(value)) {
     return { problem: "a token given as JSON must be an object of claims" };
   }
-  return { claims: value as TokenClaims, form: "claims" };
+  return tokenOf(value, "claims");
+}
+
+/**
+ * The claims as plain JSON data, or why they cannot be: a string no parser can carry (an
+ * unpaired surrogate), a value of no JSON type, a key named `__proto__`.
+ */
+export function tokenOf(value: object, form: "claims" | "jwt"): ReadToken {
+  const plain = plainData(value, "token");
+  const [first] = plain.issues;
+  if (first)
+    return {
+      problem: `the token's ${first.path.length ? `claim ${formatPath(first.path)}` : "claims"}: ${first.message}`,
+    };
+  return { claims: plain.data as TokenClaims, form };
 }
 
 /**
@@ -77,7 +92,7 @@ export async function verifyJwt(
       issuer: [...issuers],
       requiredClaims: ["exp", "iss"],
     });
-    return { claims: payload, form: "jwt" };
+    return tokenOf(payload, "jwt");
   } catch (e) {
     return refusal(jose.errors, e, issuers);
   }

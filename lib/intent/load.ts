@@ -27,8 +27,9 @@ const MAX_FLOW_DEPTH = 64;
 const MAX_BLOCK_DEPTH = 256;
 
 /**
- * Parses YAML or JSON text (JSON is YAML). Duplicate keys, unknown tags, runaway nesting and
- * alias bombs are syntax errors, not silently resolved. Linear in the size of the text.
+ * Parses YAML or JSON text (JSON is YAML). Duplicate keys, tags that are not JSON data, `.inf`,
+ * merge keys, runaway nesting and alias bombs are syntax errors, not silently resolved; a value
+ * that contains itself is refused by `parseDocument`. Linear in the size of the text.
  */
 export function loadText(text: string): LoadedText {
   const unlocated = (i: Issue): LocatedIssue => i;
@@ -63,15 +64,11 @@ export function loadText(text: string): LoadedText {
       locate: unlocated,
     };
   }
-  const { places, duplicates } = index(doc.contents);
-  if (duplicates.length) {
+  const { places, problems: found } = index(doc.contents);
+  if (found.length) {
     return {
-      issues: duplicates.map(({ key, offset }) => ({
-        ...error(
-          "invalid_syntax",
-          [],
-          `the file is not valid YAML or JSON: the key ${JSON.stringify(key).slice(0, 80)} appears twice in one mapping`,
-        ),
+      issues: found.map(({ why, offset }) => ({
+        ...error("invalid_syntax", [], `the file is not valid YAML or JSON: ${why}`),
         ...at(offset),
       })),
       locate: unlocated,
@@ -104,28 +101,54 @@ function pathKey(path: Path): string {
   return JSON.stringify(path);
 }
 
+/** The YAML tags of JSON data; any other (`!!set`, `!!binary`, `!!timestamp`…) is refused. */
+const JSON_TAGS = new Set(
+  ["str", "int", "float", "bool", "null", "map", "seq"].map((t) => `tag:yaml.org,2002:${t}`),
+);
+
 /**
- * Where each path's value (and each key) starts, and the keys written twice in one mapping.
+ * Where each path's value (and each key) starts, and what in the text is not JSON data: keys
+ * written twice in one mapping, tags other than JSON's, `.inf` and `.nan`, YAML 1.1 merge keys.
  * Walks every node once; aliases are not followed, so an alias bomb stays cheap.
  */
 function index(root: unknown): {
   places: Map<string, number>;
-  duplicates: { key: string; offset: number }[];
+  problems: { why: string; offset: number }[];
 } {
   const places = new Map<string, number>();
-  const duplicates: { key: string; offset: number }[] = [];
+  const problems: { why: string; offset: number }[] = [];
   const stack: { node: unknown; path: Path }[] = [{ node: root, path: [] }];
   while (stack.length) {
     const { node, path } = stack.pop()!;
     const start = (node as Node | undefined)?.range?.[0];
     if (start !== undefined) places.set(pathKey(path), start);
+    const tag = (node as Node | undefined)?.tag;
+    if (tag && !JSON_TAGS.has(tag))
+      problems.push({
+        why: `the tag ${tag.replace("tag:yaml.org,2002:", "!!")} is not JSON data; intent documents hold strings, numbers, booleans, null, lists and mappings`,
+        offset: start ?? 0,
+      });
+    if (isScalar(node) && typeof node.value === "number" && !Number.isFinite(node.value))
+      problems.push({
+        why: `${String(node.source ?? node.value)} is not a JSON number (no infinity or NaN); quote it if it is text`,
+        offset: start ?? 0,
+      });
     if (isMap(node)) {
       const seen = new Set<string>();
       for (const pair of node.items) {
         if (!isPair(pair)) continue;
         const key = isScalar(pair.key) ? String(pair.key.value) : JSON.stringify(pair.key);
         const keyStart = (pair.key as Node | null)?.range?.[0] ?? start ?? 0;
-        if (seen.has(key)) duplicates.push({ key, offset: keyStart });
+        if (seen.has(key))
+          problems.push({
+            why: `the key ${JSON.stringify(key).slice(0, 80)} appears twice in one mapping`,
+            offset: keyStart,
+          });
+        if (key === "<<" && isScalar(pair.key) && pair.key.type === "PLAIN")
+          problems.push({
+            why: "YAML merge keys (<<) are not JSON data; write the keys out",
+            offset: keyStart,
+          });
         seen.add(key);
         places.set(`${pathKey([...path, key])}#key`, keyStart);
         stack.push({ node: pair.value, path: [...path, key] });
@@ -136,7 +159,8 @@ function index(root: unknown): {
       continue;
     }
   }
-  return { places, duplicates };
+  problems.sort((a, b) => a.offset - b.offset);
+  return { places, problems };
 }
 
 /**

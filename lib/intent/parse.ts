@@ -2,50 +2,20 @@ import type { z } from "zod";
 import type { Issue, IssueCode, Path } from "../errors";
 import { error, quote } from "../errors";
 import type { ParsedDocument } from "./schema";
+import { plainData } from "./plain";
 import { IntentDocument } from "./schema";
 
-/** Validates a document against the v1 schema; never throws. */
+/**
+ * Validates a document against the v1 schema; never throws. The input is first copied as plain
+ * JSON data (see `plainData`), so no getter, proxy or exotic value reaches the schema.
+ */
 export function parseDocument(input: unknown): { document?: ParsedDocument; issues: Issue[] } {
-  const prototypes = prototypeKeys(input).map((path) =>
-    error(
-      "invalid_name",
-      path,
-      'the name "__proto__" is not allowed: JavaScript reads it as an object\'s prototype, so it would be dropped without a word; rename it',
-    ),
-  );
-  const result = IntentDocument.safeParse(input, { reportInput: true });
-  if (result.success && prototypes.length === 0) return { document: result.data, issues: [] };
-  const schema = result.success ? [] : result.error.issues.flatMap((i) => fromZod(i, [], input));
-  return { issues: [...prototypes, ...schema] };
-}
-
-/** Where the document has a key named `__proto__`, which zod (like any object) would drop. */
-function prototypeKeys(input: unknown): Path[] {
-  interface Node {
-    readonly value: unknown;
-    readonly key?: string | number;
-    readonly parent?: Node;
-  }
-  const pathOf = (node: Node): Path => {
-    const out: (string | number)[] = [];
-    for (let n: Node | undefined = node; n?.key !== undefined; n = n.parent) out.push(n.key);
-    return out.reverse();
-  };
-  const found: Path[] = [];
-  // a loop over parent links, not recursion: library callers may nest deeper than the stack
-  const stack: Node[] = [{ value: input }];
-  while (stack.length) {
-    const node = stack.pop()!;
-    const { value } = node;
-    if (typeof value !== "object" || value === null) continue;
-    const keys: (string | number)[] = Array.isArray(value) ? [...value.keys()] : Object.keys(value);
-    for (const key of keys) {
-      const child = { value: (value as Record<string | number, unknown>)[key], key, parent: node };
-      if (key === "__proto__") found.push(pathOf(child));
-      stack.push(child);
-    }
-  }
-  return found.sort((a, b) => (JSON.stringify(a) < JSON.stringify(b) ? -1 : 1));
+  const plain = plainData(input);
+  if (plain.issues.length) return { issues: plain.issues };
+  const data = plain.data;
+  const result = IntentDocument.safeParse(data, { reportInput: true });
+  if (result.success) return { document: result.data, issues: [] };
+  return { issues: result.error.issues.flatMap((i) => fromZod(i, [], data)) };
 }
 
 type ZodIssue = z.core.$ZodIssue;

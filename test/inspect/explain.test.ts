@@ -602,7 +602,7 @@ describe("trustplane explain", () => {
       [
         "--token without a value",
         ["explain", EXAMPLE, "--token"],
-        "Option '--token <value>' argument missing",
+        "--token needs a token file, or - for standard input",
       ],
     ];
     for (const [what, argv, problem] of usage) {
