@@ -118,7 +118,6 @@ export function quote(value: string): string {
  * as JSON escapes (`\u202e`), which is also what they are inside a JSON string.
  */
 export function visible(text: string): string {
-  // eslint-disable-next-line no-control-regex -- control characters are exactly what this finds
   return text.replace(
     /[\u007f-\u009f\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufeff]/g,
     (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, "0")}`,

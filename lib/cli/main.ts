@@ -104,7 +104,7 @@ function parseCommandLine(
       return { problem: `${t.rawName} is given twice; give it once` };
     options[t.name] = t.value ?? true;
   }
-  return { options: options as Options, positionals };
+  return { options: options, positionals };
 }
 
 function editDistance(a: string, b: string): number {

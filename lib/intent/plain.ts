@@ -11,7 +11,7 @@ const MAX_VALUES = 1_000_000;
  * overrides and isolates that make text read otherwise than it is stored, the line and paragraph
  * separators, and U+FEFF (Terraform keeps it in HCL and drops it in JSON).
  */
-// eslint-disable-next-line no-control-regex -- control characters are exactly what this finds
+
 const INVISIBLE = /[\u0080-\u009f\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufeff]/;
 
 /** A UTF-16 surrogate without its pair: no UTF-8 file, JSON parser or cloud API can carry it. */
