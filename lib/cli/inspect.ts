@@ -1,9 +1,8 @@
-import { readFileSync } from "node:fs";
-import { readError } from "../intent/file";
+import { readError, readLimited } from "../intent/file";
 import { explainPlan } from "../inspect/explain";
 import type { DocumentIR } from "../ir/types";
 import type { Plan } from "../plan/types";
-import { readToken, verifyJwt } from "../inspect/token";
+import { MAX_TOKEN_BYTES, readToken, verifyJwt } from "../inspect/token";
 import type { ReadToken } from "../inspect/token";
 import { verifyPlan } from "../inspect/verify";
 import { formatDecisions, formatVerification } from "./format";
@@ -19,7 +18,7 @@ export async function explainCommand(
 ): Promise<number> {
   let text: string;
   try {
-    text = tokenPath === "-" ? readFileSync(0, "utf8") : readFileSync(tokenPath, "utf8");
+    text = readLimited(tokenPath, MAX_TOKEN_BYTES, "tokens").toString("utf8");
   } catch (e) {
     err(`trustplane: cannot read the token ${tokenPath}: ${readError(e)}`);
     return 2;

@@ -1,15 +1,7 @@
-import {
-  mkdirSync,
-  mkdtempSync,
-  readFileSync,
-  renameSync,
-  rmSync,
-  statSync,
-  writeFileSync,
-} from "node:fs";
+import { mkdirSync, mkdtempSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { formatPath } from "../errors";
-import { readError } from "../intent/file";
+import { MAX_INTENT_BYTES, readError, readLimited } from "../intent/file";
 import type { DocumentIR } from "../ir/types";
 import type { Plan } from "../plan/types";
 import { StackValues } from "../render/outputs";
@@ -34,7 +26,7 @@ export function renderCommand(
   for (const path of outputs) {
     let json: unknown;
     try {
-      json = JSON.parse(readFileSync(path, "utf8"));
+      json = JSON.parse(readLimited(path, MAX_INTENT_BYTES, "stack outputs").toString("utf8"));
     } catch (e) {
       streams.err(`trustplane: cannot read the outputs ${path}: ${readError(e)}`);
       return 2;

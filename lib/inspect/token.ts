@@ -1,6 +1,5 @@
-import { readFileSync } from "node:fs";
 import { formatPath } from "../errors";
-import { readError } from "../intent/file";
+import { readError, readLimited } from "../intent/file";
 import { plainData } from "../intent/plain";
 import type { TokenClaims } from "./claims";
 
@@ -68,24 +67,13 @@ export async function verifyJwt(
   issuers: readonly string[],
 ): Promise<ReadToken> {
   const jose: Jose = await import("jose");
+  const set = /^https?:\/\//.test(jwks) ? await fetchKeySet(jwks) : readKeySet(jwks);
+  if ("unusableKeys" in set) return set;
   let keys: Parameters<Jose["jwtVerify"]>[1];
-  if (/^https?:\/\//.test(jwks)) {
-    let url: URL;
-    try {
-      url = new URL(jwks);
-    } catch {
-      return { unusableKeys: "it is not a valid URL" };
-    }
-    keys = jose.createRemoteJWKSet(url, { timeoutDuration: 5000 });
-  } else {
-    try {
-      const set = JSON.parse(readFileSync(jwks, "utf8")) as Parameters<
-        Jose["createLocalJWKSet"]
-      >[0];
-      keys = jose.createLocalJWKSet(set);
-    } catch (e) {
-      return { unusableKeys: readError(e) };
-    }
+  try {
+    keys = jose.createLocalJWKSet(set.keys as Parameters<Jose["createLocalJWKSet"]>[0]);
+  } catch {
+    return { unusableKeys: "it is not a JSON Web Key Set" };
   }
   try {
     const { payload } = await jose.jwtVerify(jwt.trim(), keys, {
@@ -94,8 +82,81 @@ export async function verifyJwt(
     });
     return tokenOf(payload, "jwt");
   } catch (e) {
-    return refusal(jose.errors, e, issuers);
+    return refusal(jose, e, jwt, issuers);
   }
+}
+
+/** Tokens and key sets are a few kilobytes; anything over this is refused, not read on. */
+export const MAX_TOKEN_BYTES = 1024 * 1024;
+const FETCH_TIMEOUT_MS = 5000;
+
+function readKeySet(file: string): { keys: unknown } | { unusableKeys: string } {
+  try {
+    return { keys: JSON.parse(readLimited(file, MAX_TOKEN_BYTES, "key sets").toString("utf8")) };
+  } catch (e) {
+    return { unusableKeys: readError(e) };
+  }
+}
+
+/**
+ * Fetches a key set: one GET, no redirects followed, at most MAX_TOKEN_BYTES of (decompressed)
+ * body and FETCH_TIMEOUT_MS in all; every failure said in words, naming the URL's host.
+ */
+async function fetchKeySet(jwks: string): Promise<{ keys: unknown } | { unusableKeys: string }> {
+  let url: URL;
+  try {
+    url = new URL(jwks);
+  } catch {
+    return { unusableKeys: "it is not a valid URL" };
+  }
+  try {
+    const response = await fetch(url, {
+      redirect: "manual",
+      signal: AbortSignal.timeout(FETCH_TIMEOUT_MS),
+    });
+    if (response.status >= 300 && response.status < 400) {
+      const to = response.headers.get("location");
+      return {
+        unusableKeys: `it redirects${to ? ` to ${to}` : ""} (HTTP ${response.status}); give the key set's own URL`,
+      };
+    }
+    if (!response.ok)
+      return {
+        unusableKeys: `${url.host} answered HTTP ${response.status} ${response.statusText}`.trim(),
+      };
+    const chunks: Uint8Array[] = [];
+    let total = 0;
+    for await (const chunk of response.body ?? []) {
+      total += (chunk as Uint8Array).length;
+      if (total > MAX_TOKEN_BYTES) {
+        return {
+          unusableKeys: `its answer is over ${MAX_TOKEN_BYTES} bytes; key sets are a few kilobytes`,
+        };
+      }
+      chunks.push(chunk as Uint8Array);
+    }
+    try {
+      return { keys: JSON.parse(Buffer.concat(chunks).toString("utf8")) };
+    } catch {
+      return { unusableKeys: "its answer is not JSON" };
+    }
+  } catch (e) {
+    return { unusableKeys: fetchFailure(e, url) };
+  }
+}
+
+/** Why a fetch failed, in words: the cause Node hides under "fetch failed". */
+function fetchFailure(e: unknown, url: URL): string {
+  const error = e as { name?: string; cause?: { code?: string } };
+  if (error.name === "TimeoutError" || error.name === "AbortError")
+    return `it did not answer within ${FETCH_TIMEOUT_MS / 1000} seconds`;
+  const code = error.cause?.code;
+  if (code === "ECONNREFUSED") return `${url.host} refused the connection; is the URL right?`;
+  if (code === "ENOTFOUND" || code === "EAI_AGAIN") return `no host ${url.hostname} is known (DNS)`;
+  if (code === "ECONNRESET") return `${url.host} closed the connection`;
+  if (code?.startsWith("ERR_TLS") || code?.includes("CERT"))
+    return `the TLS connection to ${url.host} failed (${code})`;
+  return `fetching it failed${code ? ` (${code})` : ""}`;
 }
 
 function decodePayload(part: string): TokenClaims | undefined {
@@ -110,7 +171,8 @@ function decodePayload(part: string): TokenClaims | undefined {
 }
 
 /** Why jose refused: the token's fault, or the key set's (which then checked nothing). */
-function refusal(errors: Jose["errors"], e: unknown, issuers: readonly string[]): ReadToken {
+function refusal(jose: Jose, e: unknown, jwt: string, issuers: readonly string[]): ReadToken {
+  const { errors } = jose;
   if (e instanceof errors.JWTExpired) {
     return { problem: `it expired at ${time(e.payload.exp)}` };
   }
@@ -130,19 +192,29 @@ function refusal(errors: Jose["errors"], e: unknown, issuers: readonly string[])
     return { problem: "no key in the JWKS matches its key ID and algorithm" };
   }
   if (e instanceof errors.JOSEAlgNotAllowed || e instanceof errors.JOSENotSupported) {
+    const alg = algorithmOf(jose, jwt);
     return {
       problem:
-        "it is not signed with an algorithm the JWKS's keys support (an unsigned token has alg none)",
+        alg === undefined || alg === "none"
+          ? "it is not signed (alg none)"
+          : `it is signed with ${JSON.stringify(alg)}, which no key of the JWKS is for`,
     };
   }
   if (e instanceof errors.JWSInvalid || e instanceof errors.JWTInvalid) {
     return { problem: `it is not a well-formed signed JWT: ${e.message}` };
   }
   if (e instanceof errors.JWKSInvalid) return { unusableKeys: "it is not a JSON Web Key Set" };
-  if (e instanceof errors.JWKSTimeout)
-    return { unusableKeys: "it did not answer within 5 seconds" };
-  // fetch failures, non-200 answers and anything else are the key set's, not the token's
-  return { unusableKeys: (e as Error).message };
+  // anything else is the key set's, not the token's
+  return { unusableKeys: e instanceof Error ? e.message : String(e) };
+}
+
+/** The `alg` of the token's header, when it has one. */
+function algorithmOf(jose: Jose, jwt: string): unknown {
+  try {
+    return jose.decodeProtectedHeader(jwt.trim()).alg;
+  } catch {
+    return undefined;
+  }
 }
 
 function time(seconds: unknown): string {

@@ -1,4 +1,4 @@
-import { readFileSync, statSync } from "node:fs";
+import { closeSync, openSync, readSync } from "node:fs";
 import type { LoadedText } from "./load";
 import { loadText } from "./load";
 
@@ -16,21 +16,59 @@ export interface Unreadable {
  */
 export function readIntentFile(file: string): LoadedText | Unreadable {
   try {
-    const size = statSync(file).size;
-    if (size > MAX_INTENT_BYTES) {
-      return {
-        unreadable: `it is ${size} bytes; intent documents are at most ${MAX_INTENT_BYTES} bytes`,
-      };
-    }
-    const text = new TextDecoder("utf-8", { fatal: true }).decode(readFileSync(file));
+    const text = new TextDecoder("utf-8", { fatal: true }).decode(
+      readLimited(file, MAX_INTENT_BYTES, "intent documents"),
+    );
     return loadText(text.replace(/^\uFEFF/, ""));
   } catch (e) {
     return { unreadable: e instanceof TypeError ? "it is not UTF-8 text" : readError(e) };
   }
 }
 
+/** A read that stopped at its limit: the input is larger (or endless). */
+class TooLarge extends Error {}
+
+/**
+ * Reads a file (`-`: standard input) but never more than `limit` bytes: the size a file reports
+ * is not trusted, so devices, FIFOs and endless streams stop at the limit too.
+ *
+ * @throws an error `readError` words: "it is over 5242880 bytes; intent documents are at most …"
+ */
+export function readLimited(path: string, limit: number, what: string): Buffer {
+  const fd = path === "-" ? 0 : openSync(path, "r");
+  try {
+    const chunks: Buffer[] = [];
+    let total = 0;
+    for (;;) {
+      const chunk = Buffer.alloc(Math.min(64 * 1024, limit + 1 - total));
+      const n = readChunk(fd, chunk);
+      if (n === 0) break;
+      chunks.push(chunk.subarray(0, n));
+      total += n;
+      if (total > limit)
+        throw new TooLarge(`it is over ${limit} bytes; ${what} are at most ${limit} bytes`);
+    }
+    return Buffer.concat(chunks);
+  } finally {
+    if (fd !== 0) closeSync(fd);
+  }
+}
+
+/** One read; a non-blocking standard input that has nothing yet is waited for. */
+function readChunk(fd: number, into: Buffer): number {
+  for (;;) {
+    try {
+      return readSync(fd, into, 0, into.length, null);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== "EAGAIN") throw e;
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 10);
+    }
+  }
+}
+
 /** Why a file could not be read, in words: "no such file", "it is a directory", ... */
 export function readError(e: unknown): string {
+  if (e instanceof TooLarge) return e.message;
   const code = (e as NodeJS.ErrnoException).code;
   if (code === "ENOENT") return "no such file";
   if (code === "EISDIR") return "it is a directory";
