@@ -197,7 +197,15 @@ async function command(
   if (command === "render") {
     const more = (found: readonly LocatedIssue[]) =>
       report(file, [...located, ...found.map(loaded.locate)], streams);
-    return renderCommand(ir, plan, values.out!, values.outputs ?? [], more, streams);
+    return renderCommand(
+      ir,
+      plan,
+      values.out!,
+      values.outputs ?? [],
+      more,
+      streams,
+      !!values.force,
+    );
   }
   if (streams.json) {
     out(JSON.stringify({ ...plan, warnings: located.map(issueJson) }, null, 2));

@@ -1,18 +1,19 @@
-import { mkdirSync, mkdtempSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
-import { dirname, join, resolve } from "node:path";
+import { join } from "node:path";
 import { formatPath } from "../errors";
 import { MAX_INTENT_BYTES, readError, readLimited } from "../intent/file";
 import type { DocumentIR } from "../ir/types";
 import type { Plan } from "../plan/types";
 import { StackValues } from "../render/outputs";
-import type { RenderedFile } from "../render/render";
 import { renderCompiled } from "../render/render";
 import type { LocatedIssue } from "../intent/load";
+import { commitTree } from "./commit";
 import type { Streams } from "./streams";
 
 /**
- * `trustplane render`: writes every identity's hand-off under `out`, all or nothing. Values no
- * outputs file reports are written as marked placeholders and listed on stderr.
+ * `trustplane render`: writes every identity's hand-off under `out`, all or nothing (see
+ * `commitTree`: files of earlier renders are replaced, those of removed identities removed, any
+ * other file in the way refused unless `force`). Values no outputs file reports are written as
+ * marked placeholders and listed on stderr.
  */
 export function renderCommand(
   ir: DocumentIR,
@@ -21,6 +22,7 @@ export function renderCommand(
   outputs: readonly string[],
   report: (issues: readonly LocatedIssue[]) => void,
   streams: Streams,
+  force = false,
 ): number {
   const stacks = new StackValues();
   for (const path of outputs) {
@@ -42,9 +44,13 @@ export function renderCommand(
     report(issues);
     return 1;
   }
-  const problem = writeAll(out, files);
-  if (problem) {
-    streams.err(`trustplane: cannot write ${out}: ${problem}`);
+  const committed = commitTree(out, files, force);
+  if ("problem" in committed) {
+    streams.err(
+      [`trustplane: ${committed.problem}`, ...(committed.paths ?? []).map((p) => `  ${p}`)].join(
+        "\n",
+      ),
+    );
     return 2;
   }
   if (streams.json) {
@@ -68,37 +74,4 @@ export function renderCommand(
   for (const w of issues)
     streams.err(`trustplane: ${w.code}: ${w.message} (at ${formatPath(w.path)})`);
   return 0;
-}
-
-/**
- * Writes the files into a fresh folder next to `out`, then moves each into place: a failure
- * while writing leaves `out` untouched. Returns the problem, if any.
- */
-function writeAll(out: string, files: readonly RenderedFile[]): string | undefined {
-  const target = resolve(out);
-  try {
-    if (statSync(target, { throwIfNoEntry: false })?.isFile()) return "it is a file";
-    mkdirSync(dirname(target), { recursive: true });
-  } catch (e) {
-    return readError(e);
-  }
-  let staging: string | undefined;
-  try {
-    staging = mkdtempSync(`${target}.trustplane-`);
-    for (const f of files) {
-      const path = join(staging, f.path);
-      mkdirSync(dirname(path), { recursive: true });
-      writeFileSync(path, f.text);
-    }
-    for (const f of files) {
-      const destination = join(target, f.path);
-      mkdirSync(dirname(destination), { recursive: true });
-      renameSync(join(staging, f.path), destination);
-    }
-    return undefined;
-  } catch (e) {
-    return readError(e);
-  } finally {
-    if (staging) rmSync(staging, { recursive: true, force: true });
-  }
 }

@@ -74,5 +74,7 @@ export function readError(e: unknown): string {
   if (code === "EISDIR") return "it is a directory";
   if (code === "EACCES") return "permission denied";
   if (e instanceof SyntaxError) return "it is not JSON";
-  return e instanceof Error ? e.message : String(e);
+  // Node's "EPERM: operation not permitted, rename 'a' -> 'b'": the words, without the paths
+  const words = e instanceof Error && code ? /^[A-Z]+: ([^,]+)/.exec(e.message)?.[1] : undefined;
+  return words ?? (e instanceof Error ? e.message : String(e));
 }

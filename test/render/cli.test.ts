@@ -1,18 +1,31 @@
 import { strict as assert } from "node:assert";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { parse as parseYaml, stringify } from "yaml";
+import { MANIFEST } from "../../lib/cli/commit";
 import { placeholderText } from "../../lib/render/model";
 import { cli } from "../support/cli";
 
 const EXAMPLES = join(__dirname, "..", "..", "examples");
 const GOLDEN = join(__dirname, "..", "golden", "handoff");
 
+/** The hand-off files under `dir`: render's manifest is bookkeeping, not one of them. */
 const files = (dir: string): string[] =>
   readdirSync(dir, { recursive: true, withFileTypes: true })
     .filter((e) => e.isFile())
     .map((e) => relative(dir, join(e.parentPath, e.name)))
+    .filter((f) => f !== MANIFEST)
     .sort();
 
 /**
@@ -117,7 +130,7 @@ describe("CLI render", () => {
         ["--out", join(dir, "a"), "--outputs", notJson],
         `trustplane: cannot read the outputs ${notJson}: it is not JSON`,
       ],
-      [["--out", notJson], `trustplane: cannot write ${notJson}: it is a file`],
+      [["--out", notJson], `trustplane: cannot write ${notJson}: it is a file, not a folder`],
     ];
     for (const [args, message] of cases) {
       const run = await cli("render", intent, ...args);
@@ -138,6 +151,139 @@ describe("CLI render", () => {
       /^trustplane: --out, --outputs and --force belong to render/,
     );
     assert.equal((await cli("render", intent)).code, 2);
+  });
+
+  describe("existing files, removed identities and failures (issue 10, items 1 and 2)", () => {
+    const platform = join(EXAMPLES, "platform.yaml");
+    /** The platform example without its second identity (web-deploy). */
+    const withoutWeb = () => {
+      const doc = parseYaml(readFileSync(platform, "utf8")) as { identities: { name: string }[] };
+      doc.identities = doc.identities.filter((i) => i.name !== "web-deploy");
+      const path = join(dir, "without-web.yaml");
+      writeFileSync(path, stringify(doc));
+      return path;
+    };
+    const snapshot = (root: string) =>
+      Object.fromEntries(files(root).map((f) => [f, readFileSync(join(root, f), "utf8")]));
+
+    it("re-renders over its own files, keeps the user's, and removes a removed identity's", async () => {
+      const out = join(dir, "out");
+      assert.equal((await cli("render", platform, "--out", out)).code, 0);
+      writeFileSync(join(out, "README.md"), "the team's own file\n");
+      assert.equal((await cli("render", platform, "--out", out)).code, 0, "its own files");
+      const again = await cli("render", withoutWeb(), "--out", out);
+      assert.equal(again.code, 0, again.err);
+      assert.deepEqual(
+        files(out).filter((f) => f.startsWith("web-deploy")),
+        [],
+        "the removed identity's files",
+      );
+      assert.equal(existsSync(join(out, "web-deploy")), false, "and its emptied folders");
+      assert.equal(readFileSync(join(out, "README.md"), "utf8"), "the team's own file\n");
+      const manifest = JSON.parse(readFileSync(join(out, MANIFEST), "utf8")) as { files: string[] };
+      assert.deepEqual(
+        manifest.files,
+        files(out).filter((f) => f !== "README.md"),
+      );
+    });
+
+    it("refuses to replace a file it did not write, listing each; --force replaces them", async () => {
+      const out = join(dir, "out");
+      mkdirSync(join(out, "api-deploy"), { recursive: true });
+      writeFileSync(join(out, "api-deploy", "backend.tf"), "# the team's own backend\n");
+      mkdirSync(join(out, "web-deploy", "providers.tf"), { recursive: true });
+      const before = snapshot(out);
+      const run = await cli("render", platform, "--out", out);
+      assert.equal(run.code, 2);
+      assert.equal(
+        run.err,
+        [
+          `trustplane: 2 paths in ${out} are not render's to replace (no earlier render wrote them); move them away, or give --force to replace them`,
+          "  api-deploy/backend.tf",
+          "  web-deploy/providers.tf (a folder where a file must be)",
+        ].join("\n"),
+      );
+      assert.deepEqual(snapshot(out), before, "nothing written");
+      rmSync(join(out, "web-deploy"), { recursive: true });
+      const forced = await cli("render", platform, "--out", out, "--force");
+      assert.equal(forced.code, 0, forced.err);
+      assert.equal(
+        readFileSync(join(out, "api-deploy", "backend.tf"), "utf8"),
+        readFileSync(join(GOLDEN, "platform", "api-deploy", "backend.tf"), "utf8"),
+      );
+    });
+
+    it("never follows a symbolic link out of --out, nor a tampered manifest", async () => {
+      const out = join(dir, "out");
+      const elsewhere = join(dir, "elsewhere");
+      mkdirSync(elsewhere);
+      writeFileSync(join(elsewhere, "keep"), "outside\n");
+      mkdirSync(out);
+      symlinkSync(elsewhere, join(out, "api-deploy"));
+      const run = await cli("render", platform, "--out", out);
+      assert.equal(run.code, 2);
+      assert.match(run.err, /\n {2}api-deploy \(a symbolic link where a folder must be\)/);
+      rmSync(join(out, "api-deploy"));
+      writeFileSync(
+        join(out, MANIFEST),
+        JSON.stringify({ files: ["../elsewhere/keep", "/etc/hostname", "a/../../elsewhere/keep"] }),
+      );
+      assert.equal((await cli("render", platform, "--out", out)).code, 0);
+      assert.equal(readFileSync(join(elsewhere, "keep"), "utf8"), "outside\n");
+    });
+
+    it("names a dangling --out link as such", async () => {
+      const out = join(dir, "dangling");
+      symlinkSync(join(dir, "missing"), out);
+      const run = await cli("render", platform, "--out", out);
+      assert.deepEqual(
+        [run.code, run.err],
+        [
+          2,
+          `trustplane: cannot write ${out}: it is a symbolic link to something that does not exist`,
+        ],
+      );
+    });
+
+    it("writes into another file system (/dev/shm), staging inside --out", async function () {
+      if (!existsSync("/dev/shm")) this.skip();
+      const out = mkdtempSync(join("/dev/shm", "trustplane-render-"));
+      try {
+        assert.equal((await cli("render", platform, "--out", join(out, "x"))).code, 0);
+        assert.deepEqual(files(join(out, "x")), files(join(GOLDEN, "platform")));
+        assert.deepEqual(readdirSync(out), ["x"]);
+      } finally {
+        rmSync(out, { recursive: true, force: true });
+      }
+    });
+
+    it("undoes every move when one fails half-way: the earlier files come back", async function () {
+      // root may write anywhere; an immutable folder (chattr +i) refuses even root
+      const out = join(dir, "out");
+      assert.equal((await cli("render", withoutWeb(), "--out", out)).code, 0);
+      writeFileSync(join(out, "api-deploy", "backend.tf"), "# an older render\n");
+      const before = snapshot(out);
+      // skipped, saying why in its title, where chattr +i is not available
+      if (spawnSync("chattr", ["+i", join(out, "api-deploy")]).status !== 0) {
+        this.test!.title += " (skipped: chattr +i is not available here)";
+        this.skip();
+      }
+      try {
+        const run = await cli("render", platform, "--out", out);
+        assert.equal(run.code, 2);
+        assert.match(
+          run.err,
+          new RegExp(
+            `^trustplane: cannot write ${out}/api-deploy/\\S+: operation not permitted; nothing was changed$`,
+            "i",
+          ),
+        );
+      } finally {
+        spawnSync("chattr", ["-i", join(out, "api-deploy")]);
+      }
+      assert.deepEqual(snapshot(out), before, "every file as it was");
+      assert.deepEqual(readdirSync(out).sort(), ["api-deploy", MANIFEST].sort(), "no staging left");
+    });
   });
 
   it("says so when no identity has a handoff section", async () => {
