@@ -954,20 +954,50 @@ describe("render: CI files", () => {
     });
   });
 
-  describe("YAML 1.1", () => {
-    for (const value of ["on", "yes", "1_000", "0x1F", "2001-12-14"]) {
-      it(`keeps a branch and an environment named ${value} strings`, () => {
-        const github = parse(
-          text(single(GITHUB, [{ ...REPO, ref: `refs/heads/${value}`, environment: value }])),
-          { version: "1.1" },
-        ) as {
-          on: { push: { branches: unknown[] } };
-          jobs: { terraform: { environment: unknown } };
-        };
-        assert.deepEqual(
-          [github.on.push.branches[0], github.jobs.terraform.environment],
-          [value, value],
+  describe("YAML 1.1 and 1.2", () => {
+    const values = [
+      "on",
+      "yes",
+      "y",
+      "n",
+      "1_000",
+      "0x1F",
+      "0o17",
+      ".inf",
+      "~",
+      "1:20",
+      "2001-12-14",
+      "1e3",
+      "null",
+    ];
+    for (const value of values) {
+      it(`keeps a branch and an environment named ${value} strings, in YAML 1.1, 1.2 and GitHub's parser`, () => {
+        const workflow = text(
+          single(GITHUB, [{ ...REPO, ref: `refs/heads/${value}`, environment: value }]),
         );
+        for (const version of ["1.1", "1.2"] as const) {
+          const github = parse(workflow, { version }) as {
+            on: { push: { branches: unknown[] } };
+            jobs: { terraform: { environment: unknown } };
+          };
+          assert.deepEqual(
+            [github.on.push.branches[0], github.jobs.terraform.environment],
+            [value, value],
+            version,
+          );
+        }
+        const parsed = parser.parseWorkflow(
+          { name: "w.yml", content: workflow },
+          new parser.NoOperationTraceWriter(),
+        );
+        assert.deepEqual(parsed.context.errors.getErrors(), []);
+        // the template's JSON holds each scalar with its YAML type: a string stays quoted
+        const environment = JSON.stringify(parsed.value?.toJSON()).includes(
+          `{"Key":"environment","Value":${JSON.stringify(value)}}`,
+        );
+        assert.ok(environment, `GitHub's parser reads the environment ${value} as that string`);
+        // git forbids '~' and ':' in ref names: GitLab jobs are tried with the others
+        if (/[~:]/.test(value)) return;
         const gitlab = parseDocument(
           text(
             single(GITLAB, [{ ...PROJECT, ref_type: "branch", ref: value, environment: value }]),

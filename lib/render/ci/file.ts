@@ -1,4 +1,4 @@
-import { Document } from "yaml";
+import { Document, parse, visit } from "yaml";
 import { describeMatcher } from "../../claims/matcher";
 import type { Issue } from "../../errors";
 import { error, formatPath, quote } from "../../errors";
@@ -21,11 +21,18 @@ export interface CiRendering {
 }
 
 /**
- * YAML text with `header` as its leading comment. Written as YAML 1.1, which quotes `on`, `yes`,
- * `no`, `1_000`, `2001-12-14` …, so GitLab's Ruby reader and YAML 1.1 readers see strings.
+ * YAML text with `header` as its leading comment. Every string that YAML 1.1 or YAML 1.2 would
+ * read as something else when written plain (`on`, `y`, `0o17`, `0x1F`, `.inf`, `~`, `1:20`,
+ * `2001-12-14` …) is double-quoted, so GitLab's Ruby reader (1.1) and GitHub's (1.2) see the same
+ * strings.
  */
 export function printCiYaml(header: readonly string[], body: object): string {
   const doc = new Document(body, { version: "1.1", aliasDuplicateObjects: false });
+  visit(doc, {
+    Scalar(_, node) {
+      if (typeof node.value === "string" && readsOtherwise(node.value)) node.type = "QUOTE_DOUBLE";
+    },
+  });
   // YAML 1.1 also ends a line (so a comment) at U+0085, U+2028 and U+2029
   doc.commentBefore = header
     .map(
@@ -34,6 +41,17 @@ export function printCiYaml(header: readonly string[], body: object): string {
     )
     .join("\n");
   return doc.toString({ lineWidth: 0 });
+}
+
+/** Whether `text`, written as a plain scalar, is read by YAML 1.1 or 1.2 as anything but itself. */
+function readsOtherwise(text: string): boolean {
+  return (["1.1", "1.2"] as const).some((version) => {
+    try {
+      return parse(text, { version }) !== text;
+    } catch {
+      return true;
+    }
+  });
 }
 
 /**
