@@ -637,7 +637,7 @@ describe("render: CI files", () => {
         { ...REPO, actor: "octocat" },
         { ...REPO, ref: "refs/heads/main" },
       ]);
-      assert.match(text(doc), /# Its tokens meet identities\[0\]\.subjects\[1\] of the intent\./);
+      assert.match(text(doc), /# Its tokens meet subjects\[1\] of identity deploy in the intent\./);
     });
 
     const unmeetable: [title: string, selector: Json, needs: string][] = [

@@ -210,6 +210,20 @@ describe("render: Terraform files", () => {
       ]);
     });
 
+    it("writes the same bytes whatever the order of the identities (issue 10, item 13)", () => {
+      const files = (doc: unknown) =>
+        Object.fromEntries((render(doc).files ?? []).map((f) => [f.path, f.text]));
+      for (const example of ["terraform-cloud", "platform", "gitlab", "eks-service-account"]) {
+        const doc = load(`${example}.yaml`) as { identities: unknown[] };
+        const reversed = { ...doc, identities: [...doc.identities].reverse() };
+        const rotated = { ...doc, identities: [...doc.identities.slice(1), doc.identities[0]] };
+        const expected = files(doc);
+        assert.ok(Object.keys(expected).length > 0, example);
+        assert.deepStrictEqual(files(reversed), expected, `${example} reversed`);
+        assert.deepStrictEqual(files(rotated), expected, `${example} rotated`);
+      }
+    });
+
     it("refuses two identities that would give one workspace variable two values", () => {
       const both = load("terraform-cloud.yaml") as {
         identities: { subjects: Record<string, unknown>[] }[];
@@ -223,12 +237,12 @@ describe("render: Terraform files", () => {
         issues.filter((i) => i.severity === "error").map((i) => [i.path.join("."), i.message]),
         [
           [
-            "identities.1.handoff",
-            "network-apply and network-plan both set TFC_AWS_RUN_ROLE_ARN on the workspace acme/network-prod, to different values; pin terraform_run_phase (plan or apply) in their selectors",
+            "identities.0.handoff",
+            "network-plan and network-apply both set TFC_AWS_RUN_ROLE_ARN on the workspace acme/network-prod, to different values; pin terraform_run_phase (plan or apply) in their selectors",
           ],
           [
-            "identities.1.handoff",
-            "network-apply and network-plan both set TFC_AZURE_RUN_CLIENT_ID on the workspace acme/network-prod, to different values; pin terraform_run_phase (plan or apply) in their selectors",
+            "identities.0.handoff",
+            "network-plan and network-apply both set TFC_AZURE_RUN_CLIENT_ID on the workspace acme/network-prod, to different values; pin terraform_run_phase (plan or apply) in their selectors",
           ],
         ],
       );

@@ -63,7 +63,8 @@ export function headerOf(h: IdentityHandoff, shape: ShapeBase, place: string): s
   return [
     `The Terraform job of identity ${h.name}, written by \`trustplane render\`: change the intent and render again rather than edit it.`,
     `${place}.`,
-    `Its tokens meet ${formatPath(shape.selector)} of the intent.`,
+    // named, not numbered: reordering the identities must not change the file
+    `Its tokens meet ${formatPath(shape.selector.slice(2))} of identity ${h.name} in the intent.`,
     ...shape.notes.map((n) => `${n}.`),
   ];
 }

@@ -136,7 +136,11 @@ export function workspaceHandoffs(
   issues: Issue[],
 ): WorkspaceHandoff[] {
   const groups = new Map<string, { workspace?: Workspace; members: IdentityHandoff[] }>();
-  for (const h of handoffs.filter((h) => h.ci === "hcp-terraform")) {
+  // by name, not document order: reordering identities must not change a byte of the files
+  const members = handoffs
+    .filter((h) => h.ci === "hcp-terraform")
+    .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  for (const h of members) {
     const workspace = pinnedWorkspace(h);
     const key = workspace ? JSON.stringify(workspace) : `identity ${h.name}`;
     const group = groups.get(key) ?? { ...(workspace ? { workspace } : {}), members: [] };
@@ -161,10 +165,12 @@ export function workspaceHandoffs(
         }
       }
     }
-    const variables = [...merged.values()].map(({ variable, from }) => ({
-      ...variable,
-      description: `${variable.description} (trustplane: ${from.join(", ")})`,
-    }));
+    const variables = [...merged.values()]
+      .map(({ variable, from }) => ({
+        ...variable,
+        description: `${variable.description} (trustplane: ${from.join(", ")})`,
+      }))
+      .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
     return {
       ...(workspace ? { workspace } : {}),
       identities: members.map((h) => h.name),
