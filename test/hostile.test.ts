@@ -20,6 +20,7 @@ import { TrustplaneError, formatPath } from "../lib/errors";
 import { explain } from "../lib/inspect/explain";
 import { readToken } from "../lib/inspect/token";
 import { loadText } from "../lib/intent/load";
+import { StackValues } from "../lib/render/outputs";
 import { cli } from "./support/cli";
 import { grantsIn, oneIdentity } from "./support/documents";
 
@@ -65,6 +66,49 @@ const JWT = [
 describe("hostile input (issue 10)", () => {
   before(() => (dir = mkdtempSync(join(tmpdir(), "trustplane-hostile-"))));
   after(() => rmSync(dir, { recursive: true, force: true }));
+
+  describe("4: U+FEFF, which Terraform keeps in HCL and drops in JSON, never reaches a file", () => {
+    it("refused in the document and in stack outputs, with the path", async () => {
+      const document = oneIdentity(GITHUB, [API], grantsIn("aws")) as Json;
+      (document.identities as Json[])[0]!.handoff = {
+        awsRegion: "eu-west-1",
+        backend: { target: "aws-prod", bucket: "state-bucket", key: "\ufeffapi.tfstate" },
+      };
+      assert.deepStrictEqual(errors(document), ["invalid_value identities[0].handoff.backend.key"]);
+      const stacks = new StackValues();
+      const issues = stacks.add(
+        {
+          summary: {
+            identities: { deploy: { grants: { "azure-prod": { clientId: "\ufeffx" } } } },
+          },
+        },
+        "stack.json",
+      );
+      assert.deepStrictEqual(
+        issues.map((i) => i.message),
+        [
+          "stack.json at summary.identities.deploy.grants.azure-prod.clientId: the text holds the invisible character U+FEFF, which would show differently from what it means; remove it",
+        ],
+      );
+      const outputs = file(
+        JSON.stringify({
+          summary: {
+            identities: { deploy: { grants: { "azure-prod": { clientId: "\ufeffx" } } } },
+          },
+        }),
+      );
+      const r = await cli(
+        "render",
+        DOCUMENT_FILE(),
+        "--out",
+        join(dir, "o4"),
+        "--outputs",
+        outputs,
+      );
+      assert.equal(r.code, 2);
+      assert.match(r.err, /U\+FEFF/);
+    });
+  });
 
   describe("5: YAML that is not JSON data is a syntax error where it is written", () => {
     const cases: [string, string, RegExp][] = [

@@ -1,5 +1,6 @@
 import type { Issue } from "../errors";
-import { error } from "../errors";
+import { error, formatPath } from "../errors";
+import { plainData } from "../intent/plain";
 
 /** Values the stacks reported after `pulumi up`: identity → target → output name → value. */
 export class StackValues {
@@ -16,8 +17,15 @@ export class StackValues {
    * for one output is an issue.
    */
   add(json: unknown, source: string): Issue[] {
+    // what reaches the written files is plain JSON text, as the intent's own values are
+    const plain = plainData(json);
+    if (plain.issues.length)
+      return plain.issues.map((i) => ({
+        ...i,
+        message: `${source}${i.path.length ? ` at ${formatPath(i.path)}` : ""}: ${i.message}`,
+      }));
     const issues: Issue[] = [];
-    const found = identitiesOf(json);
+    const found = identitiesOf(plain.data);
     if (!found) {
       return [
         error(
