@@ -113,13 +113,15 @@ export function quote(value: string): string {
 }
 
 /**
- * Text with the characters that would make it show otherwise than it is — DEL and C1 controls,
- * bidirectional marks, overrides and isolates, line and paragraph separators, U+FEFF — written
- * as JSON escapes (`\u202e`), which is also what they are inside a JSON string.
+ * Text with the characters that would make it show otherwise than it is — control characters
+ * other than tab and newline (a terminal obeys ESC sequences), DEL and C1 controls, bidirectional
+ * marks, overrides and isolates, line and paragraph separators, U+FEFF — written as JSON escapes
+ * (`\u202e`), which is also what they are inside a JSON string.
  */
 export function visible(text: string): string {
   return text.replace(
-    /[\u007f-\u009f\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufeff]/g,
+    // eslint-disable-next-line no-control-regex -- control characters are exactly what this finds
+    /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufeff]/g,
     (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, "0")}`,
   );
 }
