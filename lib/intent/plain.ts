@@ -55,8 +55,15 @@ export function plainData(
     const { value, path, ancestors, put } = stack.pop()!;
     const problem = (why: string) => issues.push(error("invalid_value", path, why));
     if (path.length > MAX_DEPTH) {
-      problem(`the document nests deeper than ${MAX_DEPTH} levels; intent documents need a few`);
-      continue;
+      // pointed at where the descent starts: 257 steps of a path help nobody
+      issues.push(
+        error(
+          "invalid_value",
+          path.slice(0, 4),
+          `the data nests deeper than ${MAX_DEPTH} levels below here; intent documents and stack outputs need a few`,
+        ),
+      );
+      break;
     }
     if (value === null || typeof value === "boolean") put(value);
     else if (typeof value === "string") {
