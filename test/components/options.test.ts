@@ -1,5 +1,5 @@
 import { strict as assert } from "node:assert";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Provider as AwsProvider } from "@pulumi/aws/provider";
@@ -10,7 +10,7 @@ import { GCP_TYPES } from "../../lib/backends/gcp/grant";
 import { analyse, check } from "../../lib/compile";
 import { TrustPlane } from "../../lib/components";
 import type { TrustPlaneArgs } from "../../lib/components";
-import { TrustplaneError } from "../../lib/errors";
+import { TrustplaneError, formatPath } from "../../lib/errors";
 import type { Issue } from "../../lib/errors";
 import type { Plan } from "../../lib/plan/types";
 import { ALL_GRANTS, TARGETS } from "../support/documents";
@@ -370,6 +370,36 @@ describe("TrustPlane options", () => {
         `the intent has 1 error:\n✖ invalid_syntax: cannot read ${path}: no such file`,
       );
       assert.deepEqual(seen, []);
+    });
+
+    it("throws a TrustplaneError for a value that contains itself, and registers nothing (issue 10)", async () => {
+      const dir = mkdtempSync(join(tmpdir(), "trustplane-"));
+      try {
+        const path = join(dir, "intent.yaml");
+        const example = readFileSync(
+          join(__dirname, "..", "..", "examples", "platform.yaml"),
+          "utf8",
+        );
+        // the api-deploy role's inline policy lists itself as its statement
+        writeFileSync(
+          path,
+          example
+            .replace("tfstate:\n", "tfstate: &p\n")
+            .replace(
+              'Version: "2012-10-17"\n            Statement:',
+              'Version: "2012-10-17"\n            Loop: [*p]\n            Statement:',
+            ),
+        );
+        const { error, seen } = await registering(() => TrustPlane.fromFile("recursive", path));
+        assert.ok(error instanceof TrustplaneError, String(error));
+        assert.deepEqual(
+          issuesOf(error).map((i) => formatPath(i.path)),
+          ["identities[0].grants[0].inlinePolicies.tfstate.Loop[0]"],
+        );
+        assert.deepEqual(seen, []);
+      } finally {
+        rmSync(dir, { recursive: true });
+      }
     });
 
     it("throws a TrustplaneError locating malformed YAML by file, line and column", async () => {
