@@ -11,7 +11,7 @@ import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { format } from "prettier";
 import { parse as parseYaml } from "yaml";
-import type { Cloud } from "../lib/claims/issuer";
+import type { Cloud } from "../lib/backends/cloud";
 import { compileDocument } from "../lib/compile";
 import type { TokenClaims } from "../lib/inspect/claims";
 import { evaluateGrant } from "../lib/inspect/explain";

@@ -13,8 +13,6 @@ export type IssuerKind =
   | "bitbucket"
   | "oidc";
 
-export type Cloud = "aws" | "azure" | "gcp";
-
 /** A selector entry that pins the owner (organization, group, workspace) on a shared issuer. */
 export interface OwnerPin {
   readonly claim: string;

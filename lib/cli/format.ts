@@ -1,4 +1,4 @@
-import type { TrustStatement } from "../backends/aws/trust-policy";
+import { backendOf } from "../backends";
 import type { Issue } from "../errors";
 import { count, formatPath } from "../errors";
 import type { LocatedIssue } from "../intent/load";
@@ -68,75 +68,7 @@ function formatIdentity(identity: IdentityPlan): string {
 }
 
 function formatGrant(g: GrantPlan): string[] {
-  const head = `  → ${g.target} (${g.cloud})  aud ${g.audience}`;
-  const rows = (pairs: [string, string | undefined][]) =>
-    pairs
-      .filter(([, v]) => v !== undefined && v !== "")
-      .map(([k, v]) => `      ${k.padEnd(12)}${v}`);
-  switch (g.cloud) {
-    case "aws": {
-      const a = g.artefacts;
-      return [
-        head,
-        ...rows([
-          ["role", `${a.roleArn}  (sessions up to ${a.maxSessionDuration} s)`],
-          ["provider", `${a.providerArn}  (client IDs: ${a.clientIds.join(", ")})`],
-          [
-            "policies",
-            [
-              ...a.managedPolicyArns,
-              ...Object.keys(a.inlinePolicies).map((n) => `inline ${n}`),
-            ].join(", "),
-          ],
-          ["boundary", a.permissionsBoundary],
-        ]),
-        ...a.trustPolicy.Statement.flatMap((s, i) => statementLines(s, i)),
-      ];
-    }
-    case "azure": {
-      const a = g.artefacts;
-      return [
-        head,
-        ...rows([
-          [
-            "identity",
-            `${a.identityName} in ${a.resourceGroup} (${a.location}), subscription ${a.subscriptionId}`,
-          ],
-          [
-            "credentials",
-            `${a.credentials.length} of 20, each an exact (issuer, subject, audience)`,
-          ],
-        ]),
-        ...a.credentials.map((c) => `        sub = ${c.subject}`),
-        ...rows(a.roleAssignments.map((r, i) => [i ? "" : "roles", `${r.role} on ${r.scope}`])),
-      ];
-    }
-    case "gcp": {
-      const a = g.artefacts;
-      return [
-        head,
-        ...rows([
-          ["provider", a.providerName],
-          ["condition", a.attributeCondition],
-          ["subject", `google.subject = ${a.attributeMapping["google.subject"]}`],
-          ["principal", a.principals.join(", ")],
-          ["account", a.serviceAccountEmail],
-          ["roles", a.projectBindings.map((b) => b.role).join(", ") || undefined],
-        ]),
-      ];
-    }
-  }
-}
-
-function statementLines(s: TrustStatement, index: number): string[] {
-  const parts = Object.entries(s.Condition).flatMap(([op, keys]) =>
-    Object.entries(keys ?? {}).map(([key, v]) => {
-      const claim = key.slice(key.lastIndexOf(":") + 1);
-      const values = Array.isArray(v) ? (v as string[]) : [v as string];
-      return `${claim} ${op === "StringEquals" ? "=" : op === "StringLike" ? "like" : "null ="} ${values.join(" | ")}`;
-    }),
-  );
-  return [`      ${(index ? "or" : "trust").padEnd(12)}${parts.join("\n                  and ")}`];
+  return [`  → ${g.target} (${g.cloud})  aud ${g.audience}`, ...backendOf(g.cloud).describe(g)];
 }
 
 /** The explain table: one row per identity × grant, the reason after it. */

@@ -1,17 +1,14 @@
-import type { Cloud } from "../claims/issuer";
+import { backendOf } from "../backends";
+import type { Cloud } from "../backends/cloud";
 import { compileDocument } from "../compile";
 import type { Issue } from "../errors";
 import { error } from "../errors";
 import { plainData } from "../intent/plain";
 import type { DocumentIR, IdentityIR } from "../ir/types";
 import type { GrantPlan, IdentityPlan, Plan } from "../plan/types";
-import { evaluateTrustPolicy, stsRequest } from "./aws";
-import { evaluateCredentials } from "./azure";
 import type { TokenClaims } from "./claims";
-import { audiencesOf, claimString, describeAudiences, describeClaim } from "./claims";
-import { evaluateProvider } from "./gcp";
+import { audiencesOf } from "./claims";
 import type { Verdict } from "./verdict";
-import { deny } from "./verdict";
 
 /** One identity × grant decision on a token. */
 export interface Decision {
@@ -74,31 +71,5 @@ export function evaluateGrant(
   claims: TokenClaims,
 ): Verdict {
   const audiences = audiencesOf(claims) ?? [grant.audience];
-  switch (grant.cloud) {
-    case "aws": {
-      const a = grant.artefacts;
-      const accepted = audiences.filter((aud) => a.clientIds.includes(aud));
-      if (accepted.length === 0) {
-        return deny(
-          `aud ${describeAudiences(audiences)} is not a client ID of the OIDC provider (${a.clientIds.join(", ")})`,
-        );
-      }
-      const iss = claimString(claims, "iss");
-      if (iss === undefined) {
-        return deny(
-          `the token's iss is ${describeClaim(claims, "iss")}, so STS finds no OIDC provider for it`,
-        );
-      }
-      const [, , , , accountId] = a.roleArn.split(":");
-      const account = { partition: a.roleArn.split(":")[1]!, accountId: accountId! };
-      const verdicts = accepted.map((aud) =>
-        evaluateTrustPolicy(a.trustPolicy, stsRequest(identity.issuer, iss, claims, aud, account)),
-      );
-      return verdicts.find((v) => v.allowed) ?? verdicts[0]!;
-    }
-    case "azure":
-      return evaluateCredentials(grant.artefacts.credentials, claims, audiences);
-    case "gcp":
-      return evaluateProvider(grant.artefacts, claims, audiences);
-  }
+  return backendOf(grant.cloud).evaluate(identity, grant, claims, audiences);
 }

@@ -1,8 +1,9 @@
-import type { Cloud } from "../claims/issuer";
+import { backendOf } from "../backends";
+import type { Cloud } from "../backends/cloud";
 import { compileDocument } from "../compile";
 import type { Issue } from "../errors";
 import type { DocumentIR, IdentityIR } from "../ir/types";
-import type { GrantPlan, IdentityPlan, Plan } from "../plan/types";
+import type { IdentityPlan, Plan } from "../plan/types";
 import type { TokenClaims } from "./claims";
 import { audiencesOf, intentAccepts } from "./claims";
 import type { CorpusToken } from "./corpus";
@@ -117,25 +118,6 @@ export function identityCorpus(
   plan: IdentityPlan,
   identities: readonly IdentityIR[],
 ): CorpusToken[] {
-  return corpus(identity, identities, subPatterns(plan.grants));
-}
-
-/**
- * The sub values the grants' artefacts accept: the trust policies' `sub` conditions (exact or
- * StringLike patterns) and the federated credentials' subjects, for the attacker tokens.
- */
-function subPatterns(grants: readonly GrantPlan[]): string[] {
-  const out = new Set<string>();
-  for (const g of grants) {
-    if (g.cloud === "azure") for (const c of g.artefacts.credentials) out.add(c.subject);
-    if (g.cloud !== "aws") continue;
-    for (const statement of g.artefacts.trustPolicy.Statement) {
-      for (const keys of Object.values(statement.Condition)) {
-        for (const [key, values] of Object.entries(keys ?? {})) {
-          if (key.endsWith(":sub")) for (const v of ([] as string[]).concat(values)) out.add(v);
-        }
-      }
-    }
-  }
-  return [...out];
+  const patterns = plan.grants.flatMap((g) => backendOf(g.cloud).subPatterns(g.artefacts));
+  return corpus(identity, identities, [...new Set(patterns)]);
 }

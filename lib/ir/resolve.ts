@@ -1,3 +1,5 @@
+import { CLOUDS, backendOf } from "../backends";
+import type { Cloud } from "../backends/cloud";
 import type { IssuerModel } from "../claims/issuer";
 import { knowsClaim } from "../claims/issuer";
 import { issuerModel } from "../claims/issuers";
@@ -19,20 +21,6 @@ const UNREADABLE = new Set<Issue["code"]>([
   "claim_not_selectable",
 ]);
 
-/** Grant keys each cloud understands; `target` and `audience` belong to every grant. */
-const GRANT_KEYS: Readonly<Record<TargetIR["cloud"], readonly (keyof GrantConfig)[]>> = {
-  aws: [
-    "managedPolicyArns",
-    "inlinePolicies",
-    "permissionsBoundary",
-    "maxSessionDuration",
-    "roleName",
-    "rolePath",
-  ],
-  azure: ["roles", "identityName"],
-  gcp: ["roles", "mode", "providerId", "serviceAccountId"],
-};
-
 /**
  * Resolves names and normalizes a schema-valid document into the IR, with every issue found on
  * the way. Identities that reference a missing issuer are left out of the IR (and reported).
@@ -47,9 +35,9 @@ export function resolve(doc: ParsedDocument): { ir: DocumentIR; issues: Issue[] 
   }
   const targets = new Map<string, TargetIR>();
   for (const [name, config] of Object.entries(doc.targets)) {
-    targets.set(name, { ...config, name });
-    if (config.cloud === "gcp")
-      issues.push(...poolIdIssues(config.poolId, ["targets", name, "poolId"]));
+    const target: TargetIR = { ...config, name };
+    targets.set(name, target);
+    issues.push(...backendOf(target.cloud).targetIssues(target, ["targets", name]));
   }
 
   const identities: IdentityIR[] = [];
@@ -165,40 +153,20 @@ function resolveGrants(
 
 function optionIssues(options: GrantConfig, target: TargetIR, path: Path): Issue[] {
   const issues: Issue[] = [];
-  const allowed = new Set<string>(["target", "audience", ...GRANT_KEYS[target.cloud]]);
+  const keysOf = (cloud: Cloud) => backendOf(cloud).grantKeys as readonly string[];
+  const allowed = new Set<string>(["target", "audience", ...keysOf(target.cloud)]);
   for (const key of Object.keys(options)) {
     if (allowed.has(key)) continue;
-    const owner = (Object.keys(GRANT_KEYS) as TargetIR["cloud"][]).filter((c) =>
-      GRANT_KEYS[c].includes(key as keyof GrantConfig),
-    );
+    const owner = CLOUDS.filter((c) => keysOf(c).includes(key));
     issues.push(
       error(
         "grant_option_mismatch",
         [...path, key],
-        `${key} is a ${owner.join("/")} option, but ${target.name} is an ${target.cloud} target; ${target.cloud} grants take ${GRANT_KEYS[target.cloud].join(", ")}`,
+        `${key} is a ${owner.join("/")} option, but ${target.name} is an ${target.cloud} target; ${target.cloud} grants take ${keysOf(target.cloud).join(", ")}`,
       ),
     );
   }
-  (options.roles ?? []).forEach((role, i) => {
-    const wantsObject = target.cloud === "azure";
-    if (typeof role === "string" && wantsObject) {
-      issues.push(
-        error(
-          "grant_option_mismatch",
-          [...path, "roles", i],
-          `azure roles are {role, scope} objects, got ${quote(role)}; for example {role: Contributor, scope: /subscriptions/<id>/resourceGroups/<name>}`,
-        ),
-      );
-    } else if (typeof role !== "string" && !wantsObject) {
-      issues.push(
-        error(
-          "grant_option_mismatch",
-          [...path, "roles", i],
-          `gcp roles are role names such as roles/run.admin, got an object with scope ${quote(role.scope)}`,
-        ),
-      );
-    }
-  });
+  issues.push(...backendOf(target.cloud).optionIssues(options, path));
   return issues;
 }
 
@@ -276,19 +244,4 @@ function issuerIssues(config: IssuerConfig, model: IssuerModel, path: Path): Iss
     );
   }
   return issues;
-}
-
-/** GCP pool and provider IDs: 4-32 of [a-z0-9-], no `gcp-` prefix. */
-export function gcpIdProblem(id: string): string | undefined {
-  if (!/^[a-z0-9-]{4,32}$/.test(id)) return "IDs are 4-32 lowercase letters, digits and dashes";
-  if (id.startsWith("gcp-")) return 'the prefix "gcp-" is reserved by Google';
-  if (id.startsWith("-") || id.endsWith("-")) return "IDs cannot start or end with a dash";
-  return undefined;
-}
-
-function poolIdIssues(id: string, path: Path): Issue[] {
-  const problem = gcpIdProblem(id);
-  return problem
-    ? [error("invalid_name", path, `the pool ID ${quote(id)} is not valid: ${problem}`)]
-    : [];
 }

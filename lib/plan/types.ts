@@ -1,4 +1,4 @@
-import type { Cloud } from "../claims/issuer";
+import type { Cloud } from "../backends/cloud";
 import type { AwsArtefacts } from "../backends/aws/grant";
 import type { AzureArtefacts } from "../backends/azure/grant";
 import type { GcpArtefacts } from "../backends/gcp/grant";

@@ -9,7 +9,7 @@ import { matches, normalizeMatcher } from "../../lib/claims/matcher";
 import { analyse } from "../../lib/compile";
 import type { Path } from "../../lib/errors";
 import { isError } from "../../lib/errors";
-import { evaluateProvider } from "../../lib/inspect/gcp";
+import { evaluateProvider } from "../../lib/backends/gcp/evaluate";
 import { loadText } from "../../lib/intent/load";
 import type { IntentDocument } from "../../lib/intent/schema";
 import type { GrantPlan, PlanResource } from "../../lib/plan/types";

@@ -5,8 +5,8 @@ import type { TrustPolicy } from "../../lib/backends/aws/trust-policy";
 import { issuerModel } from "../../lib/claims/issuers";
 import { GITHUB_URL } from "../../lib/claims/issuers/github";
 import { analyse } from "../../lib/compile";
-import type { StsRequest } from "../../lib/inspect/aws";
-import { evaluateTrustPolicy, stsRequest } from "../../lib/inspect/aws";
+import type { StsRequest } from "../../lib/backends/aws/evaluate";
+import { evaluateTrustPolicy, stsRequest } from "../../lib/backends/aws/evaluate";
 import { NOT_STRING } from "../../lib/inspect/claims";
 import type { IssuerConfig } from "../../lib/intent/schema";
 import { grantsIn, oneIdentity } from "../support/documents";
@@ -334,9 +334,9 @@ describe("aws trust policy evaluator", () => {
 
   /**
    * Known disagreements with the AWS documentation. These tests FAIL on purpose until
-   * lib/inspect/aws.ts is fixed; the generated cross-checks below stay clear of both shapes.
+   * lib/backends/aws/evaluate.ts is fixed; the generated cross-checks below stay clear of both shapes.
    */
-  describe("documented IAM behaviour lib/inspect/aws.ts misses", () => {
+  describe("documented IAM behaviour lib/backends/aws/evaluate.ts misses", () => {
     /**
      * "If a single condition operator includes multiple values for a context key, those values
      * are evaluated using a logical OR" (IAM User Guide, reference_policies_condition-logic-

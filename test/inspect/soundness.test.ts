@@ -22,7 +22,7 @@ import type { Issue } from "../../lib/errors";
 import { audiencesOf, intentAccepts } from "../../lib/inspect/claims";
 import { corpus } from "../../lib/inspect/corpus";
 import { evaluateGrant, explain } from "../../lib/inspect/explain";
-import { evaluateProvider } from "../../lib/inspect/gcp";
+import { evaluateProvider } from "../../lib/backends/gcp/evaluate";
 import { verify, verifyPlan } from "../../lib/inspect/verify";
 import type { DocumentIR } from "../../lib/ir/types";
 import type { Plan } from "../../lib/plan/types";

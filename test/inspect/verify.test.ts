@@ -23,7 +23,7 @@ import type { AwsArtefacts } from "../../lib/backends/aws/grant";
 import type { FederatedCredential } from "../../lib/backends/azure/credentials";
 import type { GcpArtefacts } from "../../lib/backends/gcp/grant";
 import { claimSpec } from "../../lib/claims/issuer";
-import type { Cloud } from "../../lib/claims/issuer";
+import type { Cloud } from "../../lib/backends/cloud";
 import { renderSubject } from "../../lib/claims/subject";
 import { cli } from "../support/cli";
 import { compileDocument } from "../../lib/compile";

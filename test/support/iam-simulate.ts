@@ -9,7 +9,7 @@ const ACTION = "sts:AssumeRoleWithWebIdentity";
  * Whether @cloud-copilot/iam-simulate allows `sts:AssumeRoleWithWebIdentity` by `principal` (the
  * OIDC provider ARN) on a role in the principal's account, with `policy` as the role's trust
  * policy and `context` as the request's condition keys: an independent oracle for
- * lib/inspect/aws.ts.
+ * lib/backends/aws/evaluate.ts.
  *
  * `runUnsafeSimulation`, because the safe `runSimulation` silently drops the `<provider>:sub` and
  * `:aud` keys (they are not in its list of keys for the action); the policy goes in validated

@@ -18,3 +18,9 @@ export function roleArn(target: AwsTargetIR, path: string, name: string): string
 export function providerResourceName(target: AwsTargetIR, issuerUrl: string): string {
   return `oidc-provider/${target.accountId}/${providerHost(issuerUrl)}`;
 }
+
+/** The partition and account of an IAM ARN (`arn:<partition>:iam::<account>:…`). */
+export function arnParts(arn: string): { partition: string; accountId: string } {
+  const [, partition = "", , , accountId = ""] = arn.split(":");
+  return { partition, accountId };
+}

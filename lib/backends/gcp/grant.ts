@@ -2,7 +2,7 @@ import { projectSubject } from "../../claims/subject";
 import type { Issue } from "../../errors";
 import { error, quote } from "../../errors";
 import type { GcpTargetIR, GrantIR, IdentityIR } from "../../ir/types";
-import { gcpIdProblem } from "../../ir/resolve";
+import { gcpIdProblem } from "./names";
 import { fitName } from "../../internal/names";
 import type { PlanResource } from "../../plan/resource";
 import { repeats } from "../repeats";

@@ -1,9 +1,9 @@
-import type { FederatedCredential } from "../backends/azure/credentials";
-import { quote } from "../errors";
-import type { TokenClaims } from "./claims";
-import { claimString, describeAudiences, describeClaim } from "./claims";
-import type { Verdict } from "./verdict";
-import { allow, deny } from "./verdict";
+import type { FederatedCredential } from "./credentials";
+import { quote } from "../../errors";
+import type { TokenClaims } from "../../inspect/claims";
+import { claimString, describeAudiences, describeClaim } from "../../inspect/claims";
+import type { Verdict } from "../../inspect/verdict";
+import { allow, deny } from "../../inspect/verdict";
 
 /**
  * Entra admits a token when one federated credential's issuer, subject and audience equal the

@@ -1,13 +1,13 @@
-import { globMatch } from "../claims/glob";
-import type { IssuerModel } from "../claims/issuer";
-import type { TrustPolicy, TrustStatement } from "../backends/aws/trust-policy";
-import { providerHost } from "../backends/aws/names";
-import { quote } from "../errors";
-import { own } from "../internal/own";
-import type { ClaimValue, TokenClaims } from "./claims";
-import { NOT_STRING, claimValue } from "./claims";
-import type { Verdict } from "./verdict";
-import { allow, deny } from "./verdict";
+import { globMatch } from "../../claims/glob";
+import type { IssuerModel } from "../../claims/issuer";
+import type { TrustPolicy, TrustStatement } from "./trust-policy";
+import { providerHost } from "./names";
+import { quote } from "../../errors";
+import { own } from "../../internal/own";
+import type { ClaimValue, TokenClaims } from "../../inspect/claims";
+import { NOT_STRING, claimValue } from "../../inspect/claims";
+import type { Verdict } from "../../inspect/verdict";
+import { allow, deny } from "../../inspect/verdict";
 
 /** What STS puts in the request: the provider it resolved from `iss`, and the condition keys. */
 export interface StsRequest {

@@ -1,13 +1,13 @@
 import type { CelResult } from "@bufbuild/cel";
 import { celEnv, isCelError, parse, plan, unparse } from "@bufbuild/cel";
 import { strings } from "@bufbuild/cel/ext";
-import type { GcpArtefacts } from "../backends/gcp/grant";
-import { quote } from "../errors";
+import type { GcpArtefacts } from "./grant";
+import { quote } from "../../errors";
 import { celClaims } from "./cel-claims";
-import type { TokenClaims } from "./claims";
-import { claimString, describeAudiences, describeClaim } from "./claims";
-import type { Verdict } from "./verdict";
-import { allow, deny } from "./verdict";
+import type { TokenClaims } from "../../inspect/claims";
+import { claimString, describeAudiences, describeClaim } from "../../inspect/claims";
+import type { Verdict } from "../../inspect/verdict";
+import { allow, deny } from "../../inspect/verdict";
 
 const ENV = celEnv({ funcs: strings });
 type Program = (vars: Record<string, unknown>) => CelResult;

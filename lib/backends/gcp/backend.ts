@@ -1,0 +1,54 @@
+import { error, quote } from "../../errors";
+import type { CloudBackend } from "../backend";
+import { rows } from "../rows";
+import { evaluateProvider } from "./evaluate";
+import { gcpGrant } from "./grant";
+import { poolIdIssues } from "./names";
+
+/** GCP: a workload identity pool provider per identity, and the bindings of its principal set. */
+export const gcpBackend: CloudBackend<"gcp"> = {
+  grantKeys: ["roles", "mode", "providerId", "serviceAccountId"],
+  targetIssues: (target, path) => poolIdIssues(target.poolId, [...path, "poolId"]),
+  optionIssues: (options, path) =>
+    (options.roles ?? []).flatMap((role, i) =>
+      typeof role === "string"
+        ? []
+        : [
+            error(
+              "grant_option_mismatch",
+              [...path, "roles", i],
+              `gcp roles are role names such as roles/run.admin, got an object with scope ${quote(role.scope)}`,
+            ),
+          ],
+    ),
+  grant: gcpGrant,
+  share: (grants) => ({ plans: grants.map((g) => g.plan), issues: [] }),
+  uniqueNames: ({ artefacts: a }) => [
+    {
+      key: `gcp provider ${a.providerName}`,
+      option: "providerId",
+      what: `the provider ID ${quote(a.providerId)} in pool ${a.poolId}`,
+    },
+    ...(a.serviceAccountEmail
+      ? [
+          {
+            key: `gcp sa ${a.serviceAccountEmail}`,
+            option: "serviceAccountId",
+            what: `the service account ${quote(a.serviceAccountEmail)}`,
+          },
+        ]
+      : []),
+  ],
+  evaluate: (_, { artefacts }, claims, audiences) => evaluateProvider(artefacts, claims, audiences),
+  // the provider's condition tests claims, not sub: there is no sub pattern to fill
+  subPatterns: () => [],
+  describe: ({ artefacts: a }) =>
+    rows([
+      ["provider", a.providerName],
+      ["condition", a.attributeCondition],
+      ["subject", `google.subject = ${a.attributeMapping["google.subject"]}`],
+      ["principal", a.principals.join(", ")],
+      ["account", a.serviceAccountEmail],
+      ["roles", a.projectBindings.map((b) => b.role).join(", ") || undefined],
+    ]),
+};

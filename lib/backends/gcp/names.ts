@@ -1,0 +1,18 @@
+import type { Issue, Path } from "../../errors";
+import { error, quote } from "../../errors";
+
+/** GCP pool and provider IDs: 4-32 of [a-z0-9-], no `gcp-` prefix. */
+export function gcpIdProblem(id: string): string | undefined {
+  if (!/^[a-z0-9-]{4,32}$/.test(id)) return "IDs are 4-32 lowercase letters, digits and dashes";
+  if (id.startsWith("gcp-")) return 'the prefix "gcp-" is reserved by Google';
+  if (id.startsWith("-") || id.endsWith("-")) return "IDs cannot start or end with a dash";
+  return undefined;
+}
+
+/** The pool ID of a target, checked as GCP checks it. */
+export function poolIdIssues(id: string, path: Path): Issue[] {
+  const problem = gcpIdProblem(id);
+  return problem
+    ? [error("invalid_name", path, `the pool ID ${quote(id)} is not valid: ${problem}`)]
+    : [];
+}

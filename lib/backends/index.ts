@@ -1,0 +1,26 @@
+import type { CloudBackend } from "./backend";
+import type { Cloud } from "./cloud";
+import { awsBackend } from "./aws/backend";
+import { azureBackend } from "./azure/backend";
+import { gcpBackend } from "./gcp/backend";
+
+/**
+ * Every cloud trustplane compiles to, each with everything it means to trustplane (see
+ * `CloudBackend`). Keyed by the schema's clouds: a cloud without a backend does not compile.
+ */
+export const BACKENDS: { readonly [C in Cloud]: CloudBackend<C> } = {
+  aws: awsBackend,
+  azure: azureBackend,
+  gcp: gcpBackend,
+};
+
+/** The clouds, in the order the human plan and the tallies list them. */
+export const CLOUDS = Object.keys(BACKENDS) as Cloud[];
+
+/**
+ * The backend of a cloud, for code that holds a grant of any cloud: its methods take that
+ * cloud's grants only, which is what a grant's own `cloud` (or its target's) guarantees.
+ */
+export function backendOf(cloud: Cloud): CloudBackend<Cloud> {
+  return BACKENDS[cloud] as unknown as CloudBackend<Cloud>;
+}
