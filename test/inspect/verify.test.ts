@@ -500,7 +500,8 @@ describe("verify", () => {
             }
           },
         ),
-        { numRuns: 40 },
+        // the eight issuers refuse many remints: enough runs to keep well over 2,000 decisions
+        { numRuns: 70 },
       );
       this.test!.title += ` [${tried} decisions, ${allowed} allowed${stale ? `, ${staleAdmitted} on an unchanged sub alone` : ""}]`;
       assert.ok(tried >= 2000, `only ${tried} decisions`);
