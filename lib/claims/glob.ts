@@ -73,12 +73,20 @@ export function globCovers(outer: string, inner: string): boolean {
 
 /** An anchored regular expression with the same meaning, in the syntax RE2 and JavaScript share. */
 export function globToRegex(pattern: string): string {
-  let out = "^";
+  return `(?s)^${regexBody(pattern)}$`;
+}
+
+/**
+ * The glob as the inside of a regular expression: `*` as `.*`, `?` as `.` (one code point),
+ * every operator escaped, and the characters of `alsoEscape` (a delimiter such as '/').
+ */
+export function regexBody(pattern: string, alsoEscape = ""): string {
+  let out = "";
   for (const ch of Array.from(pattern)) {
     if (ch === "*") out += ".*";
     else if (ch === "?") out += ".";
-    else if (/[\\^$.|?*+()[\]{}]/.test(ch)) out += `\\${ch}`;
+    else if (/[\\^$.|+()[\]{}]/.test(ch) || alsoEscape.includes(ch)) out += `\\${ch}`;
     else out += ch;
   }
-  return `(?s)${out}$`;
+  return out;
 }

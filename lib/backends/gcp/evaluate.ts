@@ -4,6 +4,7 @@ import { strings } from "@bufbuild/cel/ext";
 import type { GcpArtefacts } from "./grant";
 import { quote } from "../../errors";
 import { celClaims } from "./cel-claims";
+import { MAX_SUBJECT_BYTES } from "./names";
 import type { TokenClaims } from "../../inspect/claims";
 import { claimString, describeAudiences, describeClaim } from "../../inspect/claims";
 import type { Verdict } from "../../inspect/verdict";
@@ -24,7 +25,6 @@ function program(source: string): Program {
   return p;
 }
 
-const MAX_SUBJECT_BYTES = 127;
 /** "When evaluated, the total size of all mapped attributes must not exceed 8KB." */
 const MAX_MAPPED_BYTES = 8192;
 

@@ -2,7 +2,7 @@ import { projectSubject } from "../../claims/subject";
 import type { Issue } from "../../errors";
 import { error, quote } from "../../errors";
 import type { GcpTargetIR, GrantIR, IdentityIR } from "../../ir/types";
-import { gcpIdProblem } from "./names";
+import { MAX_SUBJECT_BYTES, gcpIdProblem, providerAudience } from "./names";
 import { fitName } from "../../internal/names";
 import type { PlanResource } from "../../plan/resource";
 import { repeats } from "../repeats";
@@ -20,7 +20,6 @@ export const GCP_TYPES = {
 /** The mapped attribute that names the identity whose provider admitted a token. */
 export const IDENTITY_ATTRIBUTE = "trustplane_identity";
 const MAX_CONDITION = 4096;
-const MAX_SUBJECT_BYTES = 127;
 
 export interface ProjectBinding {
   readonly role: string;
@@ -75,7 +74,7 @@ export function gcpGrant(
   const audience =
     options.audience ??
     identity.issuer.audiences.gcp ??
-    `${identity.issuer.gcpAudienceHttps ? "https:" : ""}//iam.googleapis.com/${providerName}`;
+    providerAudience(providerName, identity.issuer.gcpAudienceHttps);
 
   const attributeCondition = conditionCel(identity.selectors.map((s) => s.claims));
   if (attributeCondition.length > MAX_CONDITION) {

@@ -16,3 +16,14 @@ export function poolIdIssues(id: string, path: Path): Issue[] {
     ? [error("invalid_name", path, `the pool ID ${quote(id)} is not valid: ${problem}`)]
     : [];
 }
+
+/** GCP refuses a token exchange whose mapped `google.subject` is over 127 bytes. */
+export const MAX_SUBJECT_BYTES = 127;
+
+/**
+ * A workload identity pool provider's name as an audience: `//iam.googleapis.com/<name>`, the
+ * form STS and HCP Terraform use, or with `https:` in front, the form GitHub's auth action uses.
+ */
+export function providerAudience(providerName: string, https: boolean): string {
+  return `${https ? "https:" : ""}//iam.googleapis.com/${providerName}`;
+}

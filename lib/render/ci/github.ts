@@ -1,3 +1,4 @@
+import { providerAudience } from "../../backends/gcp/names";
 import { AZURE_AUDIENCE } from "../../claims/issuer";
 import type { AzureHandoff, GrantHandoff, IdentityHandoff } from "../model";
 import type { CiRendering } from "./file";
@@ -125,7 +126,7 @@ function loginStep(g: GrantHandoff): Step {
             ? { service_account: g.serviceAccountEmail }
             : {}),
           // the action's default audience is the provider's name behind https://iam.googleapis.com/
-          ...(g.audience !== `https://iam.googleapis.com/${g.workloadIdentityProvider}`
+          ...(g.audience !== providerAudience(g.workloadIdentityProvider, true)
             ? { audience: g.audience }
             : {}),
         },

@@ -1,3 +1,4 @@
+import { regexBody } from "../../claims/glob";
 import type { Issue } from "../../errors";
 import { error, quote } from "../../errors";
 import type { GrantHandoff, IdentityHandoff } from "../model";
@@ -104,12 +105,5 @@ function condition(conditions: readonly GitlabCondition[]): string {
  * written `\/` as GitLab's lexer requires.
  */
 export function gitlabRegex(glob: string): string {
-  let out = "";
-  for (const ch of Array.from(glob)) {
-    if (ch === "*") out += ".*";
-    else if (ch === "?") out += ".";
-    else if (/[\\^$.|+()[\]{}/]/.test(ch)) out += `\\${ch}`;
-    else out += ch;
-  }
-  return `/^${out}$/`;
+  return `/^${regexBody(glob, "/")}$/`;
 }

@@ -1,3 +1,4 @@
+import { providerAudience } from "../../backends/gcp/names";
 import type { GcpHandoff } from "../model";
 
 /**
@@ -9,7 +10,7 @@ export function gcpCredentials(grant: GcpHandoff, file: string): Record<string, 
   return {
     type: "external_account",
     // STS wants the provider's resource name here, whatever `aud` the token carries
-    audience: `//iam.googleapis.com/${grant.workloadIdentityProvider}`,
+    audience: providerAudience(grant.workloadIdentityProvider, false),
     subject_token_type: "urn:ietf:params:oauth:token-type:jwt",
     token_url: "https://sts.googleapis.com/v1/token",
     ...(grant.serviceAccountEmail === undefined

@@ -1,3 +1,4 @@
+import { providerAudience } from "../../backends/gcp/names";
 import type { Matcher } from "../../claims/matcher";
 import type { Issue } from "../../errors";
 import { error } from "../../errors";
@@ -91,7 +92,7 @@ function cloudVariables(
               ),
             ]),
         // HCP Terraform's default is the provider's name without `https:`
-        ...(g.audience === `//iam.googleapis.com/${provider}`
+        ...(g.audience === providerAudience(provider, false)
           ? []
           : [
               variable(
