@@ -13,7 +13,7 @@ import { format } from "prettier";
 import { parse as parseYaml } from "yaml";
 import type { Cloud } from "../lib/backends/cloud";
 import { compileDocument } from "../lib/compile";
-import type { TokenClaims } from "../lib/inspect/claims";
+import type { TokenClaims } from "../lib/inspect/token-claims";
 import { evaluateGrant } from "../lib/inspect/explain";
 import { identityCorpus, verify } from "../lib/inspect/verify";
 import type { IdentityIR } from "../lib/ir/types";

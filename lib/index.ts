@@ -35,7 +35,7 @@ export { verify } from "./inspect/verify";
 export type { Divergence, GrantTally, Verification } from "./inspect/verify";
 export { readToken, verifyJwt } from "./inspect/token";
 export type { ReadToken } from "./inspect/token";
-export type { TokenClaims } from "./inspect/claims";
+export type { TokenClaims } from "./inspect/token-claims";
 export { render } from "./render/render";
 export type { RenderedFile, Rendering } from "./render/render";
 export { StackValues } from "./render/outputs";

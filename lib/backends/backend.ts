@@ -1,5 +1,5 @@
 import type { Issue, Path } from "../errors";
-import type { TokenClaims } from "../inspect/claims";
+import type { TokenClaims } from "../inspect/token-claims";
 import type { Verdict } from "../inspect/verdict";
 import type { GrantConfig } from "../intent/schema";
 import type { GrantIR, IdentityIR, TargetIR } from "../ir/types";

@@ -23,7 +23,7 @@ export const isSlot = (p: Piece): p is Slot => !("lit" in p);
  * the glob stops at the first wildcard with a trailing `*`, which only widens what `sub`
  * admits; the claims after it are then left to the residual checks.
  */
-export function render(
+export function alignGlob(
   pieces: readonly Piece[],
   separators: string,
   residual: Map<string, string>,

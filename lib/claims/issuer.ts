@@ -74,7 +74,7 @@ export interface IssuerModel {
    * Restores the issuer's invariants (GitHub: the owner is the repository's, a pull request runs
    * on refs/pull/…) after claims changed, leaving `fixed` ones alone; false when those contradict.
    */
-  readonly settle?: (claims: MutableClaims, fixed: ReadonlySet<string>) => boolean;
+  readonly restoreInvariants?: (claims: MutableClaims, fixed: ReadonlySet<string>) => boolean;
   /**
    * Claims that hold the owner part of another claim's path (GitHub's repository_owner: what
    * precedes the first '/' of repository), for finding selectors no token can match.

@@ -18,7 +18,7 @@ export interface SlotValue {
 }
 
 /** Per slot claim, the values or globs it may take; a split claim yields correlated pairs. */
-export interface Options {
+export interface SlotChoices {
   readonly slots: Map<string, readonly SlotValue[]>;
   readonly pairs?: {
     readonly claims: readonly [string, string];
@@ -32,9 +32,9 @@ export function slotOptions(
   template: SubjectTemplate,
   residual: Map<string, string>,
   c: SubjectCase,
-): Options | undefined {
+): SlotChoices | undefined {
   const slots = new Map<string, readonly SlotValue[]>();
-  let pairs: Options["pairs"];
+  let pairs: SlotChoices["pairs"];
   const split = template.split;
   if (split && slotClaims.includes(split.into[1])) {
     const m = selector.get(split.claim);
@@ -94,7 +94,7 @@ export type Assignment = ReadonlyMap<string, SlotValue>;
 
 /** Every combination of slot values, capped: past the cap the widest claim becomes `*`. */
 export function expand(
-  options: Options,
+  options: SlotChoices,
   residual: Map<string, string>,
   c: SubjectCase,
 ): Assignment[] {

@@ -1,5 +1,5 @@
 import { own } from "../internal/own";
-import { countParses, overlaps, render, sameParts } from "./alignment";
+import { alignGlob, countParses, overlaps, sameParts } from "./alignment";
 import { globCovers, literalPrefix } from "./glob";
 import type { IssuerModel } from "./issuer";
 import { claimSpec } from "./issuer";
@@ -164,7 +164,7 @@ function projectCase(
   let lookalike: SubjectCase | undefined;
   for (const assignment of expand(options, residual, c)) {
     const pieces = c.parts.map((p) => piece(p, assignment, spec, residual));
-    const glob = render(pieces, template.separators, residual, (text) =>
+    const glob = alignGlob(pieces, template.separators, residual, (text) =>
       countParses(text, c, spec),
     );
     globs.push(glob.glob);

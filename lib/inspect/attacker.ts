@@ -8,7 +8,7 @@ import { subjectClaims } from "../claims/subject";
 import type { SubjectCase } from "../claims/template";
 import { bare, own } from "../internal/own";
 import type { IdentityIR } from "../ir/types";
-import type { TokenClaims } from "./claims";
+import type { TokenClaims } from "./token-claims";
 import { mint, possible, satisfying } from "./minting";
 
 /** A token an attacker shaped, and how. */
@@ -167,7 +167,7 @@ function foreignToken(
       fixed.add(claim);
     }
   }
-  if (issuer.settle && !issuer.settle(token, fixed)) return undefined;
+  if (issuer.restoreInvariants && !issuer.restoreInvariants(token, fixed)) return undefined;
   token.iss = issuer.url;
   token.sub = sub;
   return token;

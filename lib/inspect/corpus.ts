@@ -4,7 +4,7 @@ import { finiteValues } from "../claims/matcher";
 import { own } from "../internal/own";
 import type { IdentityIR, SelectorIR } from "../ir/types";
 import { attackerTokens, hostileTokens } from "./attacker";
-import type { TokenClaims } from "./claims";
+import type { TokenClaims } from "./token-claims";
 import { mint, possible, satisfying } from "./minting";
 
 /** A token of the corpus, and how it was made (for reports). */

@@ -6,8 +6,8 @@ import { error } from "../errors";
 import { plainData } from "../intent/plain";
 import type { DocumentIR, IdentityIR } from "../ir/types";
 import type { GrantPlan, IdentityPlan, Plan } from "../plan/types";
-import type { TokenClaims } from "./claims";
-import { audiencesOf } from "./claims";
+import type { TokenClaims } from "./token-claims";
+import { audiencesOf } from "./token-claims";
 import type { Verdict } from "./verdict";
 
 /** One identity × grant decision on a token. */

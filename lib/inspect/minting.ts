@@ -47,7 +47,7 @@ export function mint(
 ): MutableClaims | undefined {
   const token = bare(claims);
   token.iss ??= issuer.url;
-  if (issuer.settle && !issuer.settle(token, fixed)) return undefined;
+  if (issuer.restoreInvariants && !issuer.restoreInvariants(token, fixed)) return undefined;
   if (issuer.subject && !fixed.has("sub")) {
     const sub = renderSubject(issuer.subject, token, (c) => claimSpec(issuer, c));
     if (sub === undefined) return undefined;

@@ -1,7 +1,7 @@
 import { formatPath } from "../errors";
 import { readError, readLimited } from "../intent/file";
 import { plainData } from "../intent/plain";
-import type { TokenClaims } from "./claims";
+import type { TokenClaims } from "./token-claims";
 
 // jose is an ES module: its types come in as such, and the module itself is loaded with
 // import() when a signature is checked, which is also the only time it is needed

@@ -230,7 +230,7 @@ function backendHandoff(
 }
 
 /** The values a grant computes offline, as the components name them in their outputs. */
-const OFFLINE: {
+const KNOWN_BEFORE_DEPLOY: {
   readonly [C in GrantHandoff["cloud"]]: readonly (keyof Extract<GrantHandoff, { cloud: C }>)[];
 } = {
   aws: ["roleArn"],
@@ -243,7 +243,7 @@ const OFFLINE: {
  * files rendered from either would not authenticate.
  */
 function disagreements(identity: string, grant: GrantHandoff, stack: StackValues): Issue[] {
-  return (OFFLINE[grant.cloud] as readonly string[]).flatMap((output) => {
+  return (KNOWN_BEFORE_DEPLOY[grant.cloud] as readonly string[]).flatMap((output) => {
     const expected = (grant as unknown as Record<string, string | undefined>)[output];
     const reported = stack.get(identity, grant.target, output);
     if (reported === undefined || reported === expected) return [];

@@ -7,7 +7,7 @@ import { GITHUB_URL } from "../../lib/claims/issuers/github";
 import { analyse } from "../../lib/compile";
 import type { StsRequest } from "../../lib/backends/aws/evaluate";
 import { evaluateTrustPolicy, stsRequest } from "../../lib/backends/aws/evaluate";
-import { NOT_STRING } from "../../lib/inspect/claims";
+import { NOT_STRING } from "../../lib/inspect/token-claims";
 import type { IssuerConfig } from "../../lib/intent/schema";
 import { grantsIn, oneIdentity } from "../support/documents";
 import { simulate } from "../support/iam-simulate";

@@ -19,7 +19,7 @@ import type { GcpArtefacts } from "../../lib/backends/gcp/grant";
 import { analyse, compileDocument } from "../../lib/compile";
 import { formatPath } from "../../lib/errors";
 import type { Issue } from "../../lib/errors";
-import { audiencesOf, intentAccepts } from "../../lib/inspect/claims";
+import { audiencesOf, intentAccepts } from "../../lib/inspect/token-claims";
 import { corpus } from "../../lib/inspect/corpus";
 import { evaluateGrant, explain } from "../../lib/inspect/explain";
 import { evaluateProvider } from "../../lib/backends/gcp/evaluate";

@@ -27,8 +27,8 @@ import type { Cloud } from "../../lib/backends/cloud";
 import { renderSubject } from "../../lib/claims/subject";
 import { cli } from "../support/cli";
 import { compileDocument } from "../../lib/compile";
-import type { TokenClaims } from "../../lib/inspect/claims";
-import { audiencesOf, intentAccepts } from "../../lib/inspect/claims";
+import type { TokenClaims } from "../../lib/inspect/token-claims";
+import { audiencesOf, intentAccepts } from "../../lib/inspect/token-claims";
 import { corpus } from "../../lib/inspect/corpus";
 import { evaluateGrant } from "../../lib/inspect/explain";
 import type { Divergence, Verification } from "../../lib/inspect/verify";
@@ -282,7 +282,8 @@ function reminted(
   const strings = Object.fromEntries(
     Object.entries(claims).filter((e): e is [string, string] => typeof e[1] === "string"),
   );
-  if (issuer.settle && !issuer.settle(strings, new Set([claim]))) return undefined;
+  if (issuer.restoreInvariants && !issuer.restoreInvariants(strings, new Set([claim])))
+    return undefined;
   const sub = renderSubject(issuer.subject, strings, (c) => claimSpec(issuer, c));
   return sub === undefined ? undefined : { ...claims, ...strings, sub };
 }

@@ -1,6 +1,6 @@
 import { quote } from "../../errors";
-import type { TokenClaims } from "../../inspect/claims";
-import { claimString, describeAudiences, describeClaim } from "../../inspect/claims";
+import type { TokenClaims } from "../../inspect/token-claims";
+import { claimString, describeAudiences, describeClaim } from "../../inspect/token-claims";
 import type { Verdict } from "../../inspect/verdict";
 import { deny } from "../../inspect/verdict";
 import type { IdentityIR } from "../../ir/types";

@@ -4,8 +4,8 @@ import type { TrustPolicy, TrustStatement } from "./trust-policy";
 import { providerHost } from "./names";
 import { quote } from "../../errors";
 import { own } from "../../internal/own";
-import type { ClaimValue, TokenClaims } from "../../inspect/claims";
-import { NOT_STRING, claimValue } from "../../inspect/claims";
+import type { ClaimValue, TokenClaims } from "../../inspect/token-claims";
+import { NOT_STRING, claimValue } from "../../inspect/token-claims";
 import type { Verdict } from "../../inspect/verdict";
 import { allow, deny } from "../../inspect/verdict";
 

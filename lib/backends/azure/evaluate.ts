@@ -1,7 +1,7 @@
 import type { FederatedCredential } from "./credentials";
 import { quote } from "../../errors";
-import type { TokenClaims } from "../../inspect/claims";
-import { claimString, describeAudiences, describeClaim } from "../../inspect/claims";
+import type { TokenClaims } from "../../inspect/token-claims";
+import { claimString, describeAudiences, describeClaim } from "../../inspect/token-claims";
 import type { Verdict } from "../../inspect/verdict";
 import { allow, deny } from "../../inspect/verdict";
 

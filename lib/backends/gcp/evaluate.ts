@@ -5,8 +5,8 @@ import type { GcpArtefacts } from "./grant";
 import { quote } from "../../errors";
 import { celClaims } from "./cel-claims";
 import { MAX_SUBJECT_BYTES } from "./names";
-import type { TokenClaims } from "../../inspect/claims";
-import { claimString, describeAudiences, describeClaim } from "../../inspect/claims";
+import type { TokenClaims } from "../../inspect/token-claims";
+import { claimString, describeAudiences, describeClaim } from "../../inspect/token-claims";
 import type { Verdict } from "../../inspect/verdict";
 import { allow, deny } from "../../inspect/verdict";
 

@@ -179,7 +179,7 @@ export function githubIssuer(config: GithubConfig): IssuerModel {
       run_attempt: "1",
       sha: "5e1f3c9a2b7d4e6f8a0b1c2d3e4f5a6b7c8d9e0f",
     },
-    settle: settleGithub,
+    restoreInvariants: restoreGithubInvariants,
     ownerPaths: [{ claim: "repository_owner", path: "repository", split: "first" }],
     shortSubject: ["repository_id", "run_id", "run_attempt"],
   };
@@ -331,7 +331,7 @@ function repoFacts({ value, whole }: Fact): [string, Fact][] {
 const PULL_EVENTS = ["pull_request", "pull_request_review", "pull_request_review_comment"];
 
 /** GitHub's own invariants between claims, for sample tokens. */
-function settleGithub(c: MutableClaims, fixed: ReadonlySet<string>): boolean {
+function restoreGithubInvariants(c: MutableClaims, fixed: ReadonlySet<string>): boolean {
   const owner = c.repository?.split("/")[0];
   if (owner !== undefined && c.repository_owner !== owner) {
     if (fixed.has("repository_owner") && fixed.has("repository")) return false;

@@ -169,7 +169,7 @@ export function gitlabIssuer(config: GitlabConfig): IssuerModel {
       sha: "5e1f3c9a2b7d4e6f8a0b1c2d3e4f5a6b7c8d9e0f",
       project_visibility: "private",
     },
-    settle: (c, fixed) => {
+    restoreInvariants: (c, fixed) => {
       const namespace = c.project_path?.slice(0, c.project_path.lastIndexOf("/"));
       if (namespace === undefined || c.namespace_path === namespace) return true;
       if (fixed.has("namespace_path") && fixed.has("project_path")) return false;

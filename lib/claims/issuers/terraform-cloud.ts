@@ -89,7 +89,7 @@ export function terraformCloudIssuer(config: TerraformCloudConfig): IssuerModel 
       terraform_run_phase: "apply",
       terraform_run_id: "run-Jkl012",
     },
-    settle: (c, fixed) => {
+    restoreInvariants: (c, fixed) => {
       if (c.terraform_workspace_name === undefined) return true;
       const full = `organization:${c.terraform_organization_name}:project:${c.terraform_project_name}:workspace:${c.terraform_workspace_name}`;
       if (c.terraform_full_workspace === full) return true;
