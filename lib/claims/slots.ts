@@ -26,12 +26,20 @@ export interface SlotChoices {
   };
 }
 
+/** What projecting one selector onto one case of a layout reads, and the residual it records. */
+export interface CaseContext {
+  readonly selector: ReadonlyMap<string, Matcher>;
+  readonly template: SubjectTemplate;
+  readonly case: SubjectCase;
+  readonly spec: (claim: string) => ClaimSpec;
+  /** Claim → why sub cannot decide it, filled as the projection finds them. */
+  readonly residual: Map<string, string>;
+}
+
+/** The values or globs each slot of the case may take; undefined when none can. */
 export function slotOptions(
-  selector: ReadonlyMap<string, Matcher>,
+  { selector, template, residual, case: c }: CaseContext,
   slotClaims: readonly string[],
-  template: SubjectTemplate,
-  residual: Map<string, string>,
-  c: SubjectCase,
 ): SlotChoices | undefined {
   const slots = new Map<string, readonly SlotValue[]>();
   let pairs: SlotChoices["pairs"];
@@ -93,11 +101,7 @@ function cutAt(value: string, at: string): [string, string] | undefined {
 export type Assignment = ReadonlyMap<string, SlotValue>;
 
 /** Every combination of slot values, capped: past the cap the widest claim becomes `*`. */
-export function expand(
-  options: SlotChoices,
-  residual: Map<string, string>,
-  c: SubjectCase,
-): Assignment[] {
+export function expand({ residual, case: c }: CaseContext, options: SlotChoices): Assignment[] {
   const { slots, pairs } = options;
   const size = () => [...slots.values()].reduce((n, o) => n * o.length, pairs?.values.length ?? 1);
   while (size() > MAX_EXPANSION) {
@@ -126,10 +130,9 @@ export function expand(
 }
 
 export function piece(
+  { spec, residual }: CaseContext,
   part: SubjectPart,
   assignment: Assignment,
-  spec: (claim: string) => ClaimSpec,
-  residual: Map<string, string>,
 ): Piece {
   if (typeof part === "string") return { lit: part };
   if ("opaque" in part) return { glob: "*", literal: false, excludes: part.excludes };

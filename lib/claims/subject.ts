@@ -7,6 +7,7 @@ import type { Fact } from "./layouts";
 import { principalFacts } from "./layouts";
 import type { Matcher } from "./matcher";
 import { compatible, finiteValues, guardHolds, impliedBy, matches } from "./matcher";
+import type { CaseContext } from "./slots";
 import { expand, piece, slotOptions } from "./slots";
 import type { ClaimSpec, SubjectCase, SubjectGlob, SubjectTemplate } from "./template";
 
@@ -154,7 +155,8 @@ function projectCase(
   );
   for (const claim of slotClaims) if (selector.get(claim)?.kind === "absent") return undefined;
 
-  const options = slotOptions(selector, slotClaims, template, residual, c);
+  const context: CaseContext = { selector, template, case: c, spec, residual };
+  const options = slotOptions(context, slotClaims);
   if (!options) return undefined;
 
   const globs: SubjectGlob[] = [];
@@ -162,8 +164,8 @@ function projectCase(
   let cut = false;
   const undelimited = new Map<string, string>();
   let lookalike: SubjectCase | undefined;
-  for (const assignment of expand(options, residual, c)) {
-    const pieces = c.parts.map((p) => piece(p, assignment, spec, residual));
+  for (const assignment of expand(context, options)) {
+    const pieces = c.parts.map((p) => piece(context, p, assignment));
     const glob = alignGlob(pieces, template.separators, residual, (text) =>
       countParses(text, c, spec),
     );
