@@ -2,17 +2,13 @@ import type { Issue, Path } from "../errors";
 import type { TokenClaims } from "../inspect/token-claims";
 import type { Verdict } from "../inspect/verdict";
 import type { GrantConfig } from "../intent/schema";
-import type { GrantIR, IdentityIR, TargetIR } from "../ir/types";
-import type { GrantPlan } from "../plan/types";
+import type { GrantIR, IdentityIR } from "../ir/types";
 import type { PlanResource } from "../plan/resource";
 import type { Cloud } from "./cloud";
+import type { ArtefactsOf, GrantPlanOf, TargetOf } from "./cloud-types";
+import type { CloudHandoff, GrantHandoffBase } from "./handoff";
 
-/** A target of one cloud. */
-export type TargetOf<C extends Cloud> = Extract<TargetIR, { cloud: C }>;
-/** A grant's plan in one cloud. */
-export type GrantPlanOf<C extends Cloud> = Extract<GrantPlan, { cloud: C }>;
-/** What one cloud enforces for one grant. */
-export type ArtefactsOf<C extends Cloud> = GrantPlanOf<C>["artefacts"];
+export type { ArtefactsOf, GrantPlanOf, TargetOf } from "./cloud-types";
 
 /** One grant, built: the audience its tokens carry, the artefacts, the resources, the issues. */
 export interface BuiltGrant<C extends Cloud> {
@@ -41,7 +37,10 @@ export interface UniqueName {
  * be unique, how it decides a token, the `sub` values it accepts and how the human plan shows it.
  * The registry in `index.ts` holds one per cloud: a cloud without one does not compile.
  */
-export interface CloudBackend<C extends Cloud> {
+export interface CloudBackend<
+  C extends Cloud,
+  G extends GrantHandoffBase<C> = GrantHandoffBase<C>,
+> {
   /** Grant keys this cloud takes besides `target` and `audience`. */
   readonly grantKeys: readonly (keyof GrantConfig)[];
   /** Problems of a target of this cloud, found when the document is resolved. */
@@ -69,4 +68,10 @@ export interface CloudBackend<C extends Cloud> {
   subPatterns(artefacts: ArtefactsOf<C>): string[];
   /** The human plan's lines for a grant, after its heading. */
   describe(plan: GrantPlanOf<C>): string[];
+  /** What the cloud contributes to an app team's hand-off (`trustplane render`). */
+  readonly handoff: CloudHandoff<C, G>;
 }
+
+/** The keys of a cloud's grant options shape (its `options.ts`), as `grantKeys` lists them. */
+export const optionKeys = <T extends Partial<Record<keyof GrantConfig, unknown>>>(shape: T) =>
+  Object.keys(shape) as (keyof T & keyof GrantConfig)[];

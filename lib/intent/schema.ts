@@ -1,4 +1,7 @@
 import { z } from "zod";
+import { AwsTarget, awsGrantOptions } from "../backends/aws/options";
+import { AzureRole, AzureTarget, azureGrantOptions } from "../backends/azure/options";
+import { GcpTarget, gcpGrantOptions } from "../backends/gcp/options";
 
 /**
  * The intent document, version 1: the CLI's file format and the Pulumi component's args.
@@ -206,110 +209,13 @@ export const Issuer = z.discriminatedUnion("kind", [
   OidcIssuer,
 ]);
 
-const Guid = z
-  .string()
-  .regex(
-    /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/,
-    "expected a GUID",
-  );
-
-const AwsTarget = z.strictObject({
-  cloud: z.literal("aws"),
-  accountId: z.string().regex(/^\d{12}$/, "AWS account IDs are 12 digits, written as a string"),
-  /** @default "aws" */
-  partition: z.enum(["aws", "aws-us-gov", "aws-cn"]).default("aws"),
-  /** The account's role trust policy size quota (IAM `L-C07B4B0D`, at most 8,192). @default 2048 */
-  trustPolicyQuota: z
-    .number()
-    .int()
-    .min(1)
-    .max(8192, "IAM raises the trust policy quota (L-C07B4B0D) to at most 8192 characters")
-    .default(2048),
-  /** The account's OIDC provider quota (IAM `L-858F3967`, at most 700). @default 100 */
-  oidcProviderQuota: z
-    .number()
-    .int()
-    .min(1)
-    .max(700, "IAM raises the OIDC provider quota (L-858F3967) to at most 700")
-    .default(100),
-});
-
-const AzureTarget = z.strictObject({
-  cloud: z.literal("azure"),
-  tenantId: Guid,
-  subscriptionId: Guid,
-  /** The resource group that holds the managed identities. */
-  resourceGroup: z
-    .string()
-    .regex(
-      /^[-\w._()]{1,90}$/u,
-      "resource group names are 1-90 letters, digits, '-', '_', '.', '(' and ')'",
-    )
-    .refine((s) => !s.endsWith("."), "resource group names cannot end with '.'"),
-  location: z
-    .string()
-    .regex(/^[a-z0-9]{2,40}$/, "expected an Azure region name such as westeurope"),
-});
-
-const GcpTarget = z.strictObject({
-  cloud: z.literal("gcp"),
-  projectId: z
-    .string()
-    .regex(
-      /^[a-z][a-z0-9-]{4,28}[a-z0-9]$/,
-      "project IDs are 6-30 lowercase letters, digits and dashes",
-    ),
-  projectNumber: z
-    .string()
-    .regex(/^[1-9]\d{0,19}$/, "project numbers are digits, written as a string"),
-  /** The workload identity pool to create (or adopt) in the project. @default "trustplane" */
-  poolId: z.string().default("trustplane"),
-});
-
 export const Target = z.discriminatedUnion("cloud", [AwsTarget, AzureTarget, GcpTarget]);
-
-const Arn = z
-  .string()
-  .regex(/^arn:aws[a-z-]*:[a-z0-9-]+:[a-z0-9-]*:(\d{12}|aws)?:.+$/, "expected an ARN");
-
-const AzureRole = z.strictObject({
-  /** A built-in role name (lib/backends/azure/builtin-roles.ts) or a role definition GUID. */
-  role: z.string().min(1).max(200),
-  /** `/subscriptions/<id>[/resourceGroups/<rg>[/providers/...]]` or a management group. */
-  scope: z.string().min(1).max(1000),
-});
 
 export const Grant = z.strictObject({
   target: z.string(),
   /** The `aud` tokens must carry for this grant. @default - per issuer and cloud */
   audience: Audience.optional(),
-  // aws
-  managedPolicyArns: z
-    .array(Arn)
-    .max(20, "AWS attaches at most 20 managed policies to a role")
-    .optional(),
-  inlinePolicies: z
-    .record(
-      z.string().regex(/^[\w+=,.@-]{1,128}$/, "policy names are 1-128 of [A-Za-z0-9+=,.@_-]"),
-      z.record(z.string(), z.unknown()),
-    )
-    .optional(),
-  permissionsBoundary: Arn.optional(),
-  maxSessionDuration: z
-    .number()
-    .int()
-    .min(3600, "AWS sessions last at least 3600 seconds")
-    .max(43200, "AWS sessions last at most 43200 seconds (12 hours)")
-    .optional(),
-  roleName: z
-    .string()
-    .regex(/^[\w+=,.@-]{1,64}$/, "role names are 1-64 of [A-Za-z0-9+=,.@_-]")
-    .optional(),
-  rolePath: z
-    .string()
-    .max(512)
-    .regex(/^\/([\u0021-\u007e]+\/)?$/, "role paths start and end with '/'")
-    .optional(),
+  ...awsGrantOptions,
   // azure (objects) and gcp (role names)
   roles: z
     .array(
@@ -318,18 +224,8 @@ export const Grant = z.strictObject({
       }),
     )
     .optional(),
-  identityName: z
-    .string()
-    .regex(
-      /^[A-Za-z0-9][A-Za-z0-9_-]{2,127}$/,
-      "identity names are 3-128 letters, digits, '-' and '_'",
-    )
-    .optional(),
-  // gcp
-  /** `impersonate`: through a service account; `direct`: roles bound to the federated principal. @default "impersonate" */
-  mode: z.enum(["impersonate", "direct"]).optional(),
-  providerId: z.string().optional(),
-  serviceAccountId: z.string().optional(),
+  ...azureGrantOptions,
+  ...gcpGrantOptions,
 });
 
 const AwsRegion = z

@@ -2,26 +2,11 @@ import type { IssuerKind } from "../claims/issuer";
 import type { Issue, Path } from "../errors";
 import { error, quote } from "../errors";
 import type { BackendConfig, HandoffConfig } from "../intent/schema";
-import type { CiKind, GrantIR, HandoffIR, TargetIR } from "./types";
+import { CLOUDS, backendOf } from "../backends";
+import { CI_TARGETS, nativeCi } from "./ci";
+import type { GrantIR, HandoffIR } from "./types";
 
 export const DEFAULT_TOKEN_DIRECTORY = "/tmp/trustplane";
-
-/** The CI whose tokens an issuer mints; `none` for workloads that read a token file. */
-const CI_OF: Partial<Record<IssuerKind, CiKind>> = {
-  github: "github",
-  gitlab: "gitlab",
-  "terraform-cloud": "hcp-terraform",
-};
-
-/** Backend keys per cloud; `target` belongs to all. */
-const BACKEND_KEYS: Readonly<Record<TargetIR["cloud"], readonly (keyof BackendConfig)[]>> = {
-  aws: ["bucket", "key", "region"],
-  azure: ["storageAccount", "container", "key"],
-  gcp: ["bucket", "prefix"],
-};
-const REQUIRED_BACKEND_KEYS: Readonly<Record<TargetIR["cloud"], readonly (keyof BackendConfig)[]>> =
-  { aws: ["bucket", "key"], azure: ["storageAccount", "container", "key"], gcp: ["bucket"] };
-const BACKEND_NAME = { aws: "s3", azure: "azurerm", gcp: "gcs" } as const;
 
 /**
  * Resolves an identity's `handoff` against its grants, with every issue: targets that are not
@@ -35,8 +20,8 @@ export function resolveHandoff(
   path: Path,
 ): { handoff?: HandoffIR; issues: Issue[] } {
   const issues: Issue[] = [];
-  const ci = config.ci ?? CI_OF[issuerKind] ?? "none";
-  const native = CI_OF[issuerKind];
+  const native = nativeCi(issuerKind);
+  const ci = config.ci ?? native ?? "none";
   if (ci !== "none" && ci !== native) {
     issues.push(
       error(
@@ -46,7 +31,7 @@ export function resolveHandoff(
       ),
     );
   }
-  if (ci === "hcp-terraform" && config.backend) {
+  if (CI_TARGETS[ci].keepsState && config.backend) {
     issues.push(
       error(
         "invalid_value",
@@ -57,20 +42,13 @@ export function resolveHandoff(
   }
   const chosen = chooseGrants(config, grants, path, issues);
   const backend =
-    ci === "hcp-terraform" || !config.backend
+    CI_TARGETS[ci].keepsState || !config.backend
       ? undefined
       : resolveBackend(config.backend, chosen, [...path, "backend"]);
   if (backend) issues.push(...backend.issues);
-  const needsRegion = chosen.some((g) => g.target.cloud === "aws");
-  if (needsRegion && config.awsRegion === undefined) {
-    issues.push(
-      error(
-        "missing_key",
-        [...path, "awsRegion"],
-        "the AWS provider needs a region: set awsRegion, e.g. awsRegion: eu-west-1",
-      ),
-    );
-  }
+  // what a cloud needs of the hand-off's settings (AWS: a region), once per cloud handed off
+  for (const cloud of new Set(chosen.map((g) => g.target.cloud)))
+    issues.push(...backendOf(cloud).handoff.settingIssues(config, path));
   if (issues.length) return { issues };
   return {
     handoff: {
@@ -106,7 +84,7 @@ function chooseGrants(
       );
     } else if (!chosen.includes(grant)) chosen.push(grant);
   });
-  for (const cloud of ["aws", "azure", "gcp"] as const) {
+  for (const cloud of CLOUDS) {
     const inCloud = chosen.filter((g) => g.target.cloud === cloud).map((g) => g.target.name);
     if (inCloud.length > 1) {
       issues.push(
@@ -139,24 +117,25 @@ function resolveBackend(
     };
   }
   const cloud = grant.target.cloud;
+  const backend = backendOf(cloud).handoff.backend;
   const issues: Issue[] = [];
   for (const key of Object.keys(config) as (keyof BackendConfig)[]) {
-    if (key === "target" || BACKEND_KEYS[cloud].includes(key)) continue;
+    if (key === "target" || backend.keys.includes(key)) continue;
     issues.push(
       error(
         "grant_option_mismatch",
         [...path, key],
-        `${key} is not a setting of the ${BACKEND_NAME[cloud]} backend (${config.target} is an ${cloud} target); it takes ${BACKEND_KEYS[cloud].join(", ")}`,
+        `${key} is not a setting of the ${backend.name} backend (${config.target} is an ${cloud} target); it takes ${backend.keys.join(", ")}`,
       ),
     );
   }
-  for (const key of REQUIRED_BACKEND_KEYS[cloud]) {
+  for (const key of backend.required) {
     if (config[key] === undefined) {
       issues.push(
         error(
           "missing_key",
           [...path, key],
-          `the ${BACKEND_NAME[cloud]} backend needs ${key}; it takes ${BACKEND_KEYS[cloud].join(", ")}`,
+          `the ${backend.name} backend needs ${key}; it takes ${backend.keys.join(", ")}`,
         ),
       );
     }

@@ -32,10 +32,8 @@ export interface SelectorIR {
   readonly path: Path;
 }
 
-export type AwsTargetIR = Extract<TargetConfig, { cloud: "aws" }> & { readonly name: string };
-export type AzureTargetIR = Extract<TargetConfig, { cloud: "azure" }> & { readonly name: string };
-export type GcpTargetIR = Extract<TargetConfig, { cloud: "gcp" }> & { readonly name: string };
-export type TargetIR = AwsTargetIR | AzureTargetIR | GcpTargetIR;
+/** A target of the document with its name; one member per cloud (`TargetOf` picks one). */
+export type TargetIR = TargetConfig & { readonly name: string };
 
 export interface GrantIR<T extends TargetIR = TargetIR> {
   readonly target: T;

@@ -1,7 +1,5 @@
 import type { Cloud } from "../backends/cloud";
-import type { AwsArtefacts } from "../backends/aws/grant";
-import type { AzureArtefacts } from "../backends/azure/grant";
-import type { GcpArtefacts } from "../backends/gcp/grant";
+import type { ArtefactsByCloud } from "../backends/artefacts";
 import type { PlanResource } from "./resource";
 
 export type { PlanResource } from "./resource";
@@ -15,10 +13,8 @@ interface GrantPlanBase<C extends Cloud, A> {
   readonly artefacts: A;
 }
 
-export type GrantPlan =
-  | GrantPlanBase<"aws", AwsArtefacts>
-  | GrantPlanBase<"azure", AzureArtefacts>
-  | GrantPlanBase<"gcp", GcpArtefacts>;
+/** One grant's plan; one member per cloud, discriminated by `cloud`. */
+export type GrantPlan = { [C in Cloud]: GrantPlanBase<C, ArtefactsByCloud[C]> }[Cloud];
 
 export interface IdentityPlan {
   readonly name: string;

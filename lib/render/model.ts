@@ -1,10 +1,11 @@
-import type { AwsArtefacts } from "../backends/aws/grant";
-import type { AzureArtefacts } from "../backends/azure/grant";
-import type { GcpArtefacts } from "../backends/gcp/grant";
+import type { GrantHandoff } from "../backends";
+import { backendOf } from "../backends";
+import type { Placeholder } from "../backends/handoff";
+import type { BackendConfig } from "../intent/schema";
 import type { IssuerModel } from "../claims/issuer";
 import type { CiKind, HandoffIR } from "../ir/types";
-import type { GrantIR, IdentityIR, SelectorIR } from "../ir/types";
-import type { GrantPlan, IdentityPlan } from "../plan/types";
+import type { IdentityIR, SelectorIR } from "../ir/types";
+import type { IdentityPlan } from "../plan/types";
 import type { Issue, Path } from "../errors";
 import { error } from "../errors";
 import type { StackValues } from "./outputs";
@@ -28,75 +29,18 @@ export interface IdentityHandoff {
   readonly tokenDirectory: string;
 }
 
-interface GrantBase {
-  readonly target: string;
-  /** The `aud` the token for this grant must carry. */
-  readonly audience: string;
-}
+export type { AwsHandoff } from "../backends/aws/handoff";
+export type { AzureHandoff } from "../backends/azure/handoff";
+export type { GcpHandoff } from "../backends/gcp/handoff";
+export type { GrantHandoff } from "../backends";
+export type { Placeholder } from "../backends/handoff";
+export { placeholderText } from "../backends/handoff";
 
-export interface AwsHandoff extends GrantBase {
-  readonly cloud: "aws";
-  readonly accountId: string;
-  readonly roleArn: string;
-  readonly region: string;
-  readonly sessionName: string;
-  readonly maxSessionDuration: number;
-}
-
-export interface AzureHandoff extends GrantBase {
-  readonly cloud: "azure";
-  /** The managed identity's client ID, or a placeholder (see `Placeholder`). */
-  readonly clientId: string;
-  readonly tenantId: string;
-  readonly subscriptionId: string;
-}
-
-export interface GcpHandoff extends GrantBase {
-  readonly cloud: "gcp";
-  readonly projectId: string;
-  readonly projectNumber: string;
-  /** `projects/<number>/locations/global/workloadIdentityPools/<pool>/providers/<id>`. */
-  readonly workloadIdentityProvider: string;
-  /** Impersonation mode only; direct mode binds roles to the federated principal. */
-  readonly serviceAccountEmail?: string;
-}
-
-export type GrantHandoff = AwsHandoff | AzureHandoff | GcpHandoff;
-
-export type BackendHandoff =
-  | {
-      readonly kind: "s3";
-      readonly grant: AwsHandoff;
-      readonly bucket: string;
-      readonly key: string;
-      readonly region: string;
-    }
-  | {
-      readonly kind: "azurerm";
-      readonly grant: AzureHandoff;
-      readonly storageAccount: string;
-      readonly container: string;
-      readonly key: string;
-    }
-  | {
-      readonly kind: "gcs";
-      readonly grant: GcpHandoff;
-      readonly bucket: string;
-      readonly prefix?: string;
-    };
-
-/** A value known only after `pulumi up`, written as a marked placeholder until outputs are given. */
-export interface Placeholder {
-  readonly identity: string;
-  readonly target: string;
-  readonly output: "clientId";
-  /** The text written in its place. */
-  readonly text: string;
-}
-
-/** The placeholder written for an output the stack has not reported (yet). */
-export function placeholderText(identity: string, target: string, output: string): string {
-  return `<${output} of ${identity} in ${target}: run pulumi up, then trustplane render --outputs>`;
+/** The state backend of a hand-off: its name in Terraform, the grant that reads it, its settings. */
+export interface BackendHandoff {
+  readonly kind: string;
+  readonly grant: GrantHandoff;
+  readonly config: BackendConfig;
 }
 
 /**
@@ -111,10 +55,11 @@ export function identityHandoff(
   issues: Issue[],
 ): IdentityHandoff {
   const { handoff } = identity;
-  const grants = handoff.grants.map((g) => {
-    const planned = plan.grants.find((p) => p.target === g.target.name);
-    if (!planned) throw new Error(`no plan for ${identity.name} in ${g.target.name}`);
-    const grant = grantHandoff(identity.name, g, planned, handoff, stack, placeholders);
+  const context = { identity: identity.name, handoff, stack, placeholders };
+  const grants = handoff.grants.map(({ target }) => {
+    const planned = plan.grants.find((p) => p.target === target.name);
+    if (!planned) throw new Error(`no plan for ${identity.name} in ${target.name}`);
+    const grant = backendOf(target.cloud).handoff.grant(target, planned, context);
     issues.push(...disagreements(identity.name, grant, stack));
     return grant;
   });
@@ -126,124 +71,26 @@ export function identityHandoff(
     selectors: identity.selectors,
     ci: handoff.ci,
     grants,
-    ...(backend ? { backend: backendHandoff(backend, grants, handoff) } : {}),
+    ...(backend ? { backend: backendHandoff(backend, grants) } : {}),
     tokenDirectory: handoff.tokenDirectory,
   };
-}
-
-function grantHandoff(
-  identity: string,
-  { target }: GrantIR,
-  grant: GrantPlan,
-  handoff: HandoffIR,
-  stack: StackValues,
-  placeholders: Placeholder[],
-): GrantHandoff {
-  const base = { target: target.name, audience: grant.audience };
-  switch (target.cloud) {
-    case "aws": {
-      const a = artefacts(grant, "aws");
-      return {
-        ...base,
-        cloud: "aws",
-        accountId: target.accountId,
-        roleArn: a.roleArn,
-        // resolveHandoff requires it whenever an AWS grant is handed off
-        region: handoff.awsRegion!,
-        sessionName: `trustplane-${identity}`,
-        maxSessionDuration: a.maxSessionDuration,
-      };
-    }
-    case "azure": {
-      let clientId = stack.get(identity, target.name, "clientId");
-      if (clientId === undefined) {
-        clientId = placeholderText(identity, target.name, "clientId");
-        placeholders.push({ identity, target: target.name, output: "clientId", text: clientId });
-      }
-      return {
-        ...base,
-        cloud: "azure",
-        clientId,
-        tenantId: target.tenantId,
-        subscriptionId: target.subscriptionId,
-      };
-    }
-    case "gcp": {
-      const a = artefacts(grant, "gcp");
-      return {
-        ...base,
-        cloud: "gcp",
-        projectId: target.projectId,
-        projectNumber: target.projectNumber,
-        workloadIdentityProvider: a.providerName,
-        ...(a.serviceAccountEmail !== undefined
-          ? { serviceAccountEmail: a.serviceAccountEmail }
-          : {}),
-      };
-    }
-  }
-}
-
-interface ArtefactsOf {
-  aws: AwsArtefacts;
-  azure: AzureArtefacts;
-  gcp: GcpArtefacts;
-}
-
-/** The artefacts of a grant the IR says is in `cloud`. */
-function artefacts<C extends keyof ArtefactsOf>(grant: GrantPlan, cloud: C): ArtefactsOf[C] {
-  if (grant.cloud !== cloud) throw new Error(`${grant.target} is not an ${cloud} grant`);
-  return grant.artefacts as ArtefactsOf[C];
 }
 
 function backendHandoff(
   backend: NonNullable<HandoffIR["backend"]>,
   grants: readonly GrantHandoff[],
-  handoff: HandoffIR,
 ): BackendHandoff {
-  const grant = grants.find((g) => g.target === backend.grant.target.name)!;
-  switch (grant.cloud) {
-    case "aws":
-      return {
-        kind: "s3",
-        grant,
-        bucket: backend.bucket!,
-        key: backend.key!,
-        region: backend.region ?? handoff.awsRegion!,
-      };
-    case "azure":
-      return {
-        kind: "azurerm",
-        grant,
-        storageAccount: backend.storageAccount!,
-        container: backend.container!,
-        key: backend.key!,
-      };
-    case "gcp":
-      return {
-        kind: "gcs",
-        grant,
-        bucket: backend.bucket!,
-        ...(backend.prefix !== undefined ? { prefix: backend.prefix } : {}),
-      };
-  }
+  const { grant: planned, ...config } = backend;
+  const grant = grants.find((g) => g.target === planned.target.name)!;
+  return { kind: backendOf(grant.cloud).handoff.backend.name, grant, config };
 }
-
-/** The values a grant computes offline, as the components name them in their outputs. */
-const KNOWN_BEFORE_DEPLOY: {
-  readonly [C in GrantHandoff["cloud"]]: readonly (keyof Extract<GrantHandoff, { cloud: C }>)[];
-} = {
-  aws: ["roleArn"],
-  azure: ["tenantId", "subscriptionId"],
-  gcp: ["workloadIdentityProvider", "serviceAccountEmail", "audience"],
-};
 
 /**
  * Outputs that contradict the document: the stack was deployed from another version of it, and
  * files rendered from either would not authenticate.
  */
 function disagreements(identity: string, grant: GrantHandoff, stack: StackValues): Issue[] {
-  return (KNOWN_BEFORE_DEPLOY[grant.cloud] as readonly string[]).flatMap((output) => {
+  return backendOf(grant.cloud).handoff.knownBeforeDeploy.flatMap((output) => {
     const expected = (grant as unknown as Record<string, string | undefined>)[output];
     const reported = stack.get(identity, grant.target, output);
     if (reported === undefined || reported === expected) return [];

@@ -3,19 +3,18 @@ import type { Issue } from "../errors";
 import { isError } from "../errors";
 import type { DocumentIR } from "../ir/types";
 import type { Plan } from "../plan/types";
-import { githubWorkflow } from "./ci/github";
-import { gitlabJob } from "./ci/gitlab";
+import { backendOf } from "../backends";
+import { CI_FILES } from "./ci/files";
 import type { HclBody } from "./hcl";
 import { printHcl, printTerraformJson } from "./hcl";
 import { handoffsOf } from "./handoffs";
 import type { IdentityHandoff, Placeholder } from "./model";
 import type { StackValues } from "./outputs";
 import { backendBody } from "./terraform/backend";
-import { gcpCredentials } from "./terraform/gcp-credentials";
 import type { WorkspaceHandoff } from "./terraform/hcp-terraform";
 import { workspaceHandoffs, workspaceVariablesBody } from "./terraform/hcp-terraform";
 import { providersBody } from "./terraform/providers";
-import { gcpCredentialsFile, tokenFile } from "./terraform/tokens";
+import { authOf } from "./terraform/tokens";
 
 /** One file of an app team's hand-off, by its path under the output directory. */
 export interface RenderedFile {
@@ -65,16 +64,10 @@ export function renderIdentity(h: IdentityHandoff): { files: RenderedFile[]; iss
   if (h.backend) terraform("backend", backendBody(h, h.backend));
   terraform("providers", providersBody(h));
   for (const grant of h.grants) {
-    const file = tokenFile(h, grant);
-    if (grant.cloud === "gcp" && file !== undefined) {
-      const config = gcpCredentials(grant, file);
-      files.push({
-        path: `${h.name}/${gcpCredentialsFile(grant.target)}`,
-        text: `${JSON.stringify(config, null, 2)}\n`,
-      });
-    }
+    for (const f of backendOf(grant.cloud).handoff.files(grant, authOf(h, grant)))
+      files.push({ path: `${h.name}/${f.path}`, text: f.text });
   }
-  const ci = h.ci === "github" ? githubWorkflow(h) : h.ci === "gitlab" ? gitlabJob(h) : undefined;
+  const ci = CI_FILES[h.ci]?.(h);
   if (ci?.file) files.push({ path: `${h.name}/${ci.file.path}`, text: ci.file.text });
   return { files, issues: [...(ci?.issues ?? [])] };
 }

@@ -207,9 +207,7 @@ describe("handoff", () => {
     assert.deepEqual(h.backend, {
       kind: "azurerm",
       grant: azure,
-      storageAccount: "acmestate",
-      container: "tfstate",
-      key: "k",
+      config: { target: "azure-prod", storageAccount: "acmestate", container: "tfstate", key: "k" },
     });
   });
 });

@@ -4,7 +4,11 @@ import { claimString, describeAudiences, describeClaim } from "../../inspect/tok
 import type { Verdict } from "../../inspect/verdict";
 import { deny } from "../../inspect/verdict";
 import type { IdentityIR } from "../../ir/types";
+import type { AwsHandoff } from "./handoff";
+import { awsHandoff } from "./handoff";
 import type { CloudBackend, GrantPlanOf } from "../backend";
+import { optionKeys } from "../backend";
+import { awsGrantOptions } from "./options";
 import { rows } from "../rows";
 import { evaluateTrustPolicy, stsRequest } from "./evaluate";
 import { awsGrant } from "./grant";
@@ -13,15 +17,9 @@ import { shareProviders } from "./providers";
 import type { TrustStatement } from "./trust-policy";
 
 /** AWS: an IAM role per identity and account, trusting the account's OIDC provider of the issuer. */
-export const awsBackend: CloudBackend<"aws"> = {
-  grantKeys: [
-    "managedPolicyArns",
-    "inlinePolicies",
-    "permissionsBoundary",
-    "maxSessionDuration",
-    "roleName",
-    "rolePath",
-  ],
+export const awsBackend: CloudBackend<"aws", AwsHandoff> = {
+  handoff: awsHandoff,
+  grantKeys: optionKeys(awsGrantOptions),
   targetIssues: () => [],
   optionIssues: () => [],
   grant: awsGrant,

@@ -1,6 +1,7 @@
 import type { Issue } from "../../errors";
 import { count, error, quote } from "../../errors";
-import type { AwsTargetIR, GrantIR, IdentityIR } from "../../ir/types";
+import type { GrantIR, IdentityIR } from "../../ir/types";
+import type { TargetOf } from "../cloud";
 import { shortHash } from "../../internal/names";
 import type { PlanResource } from "../../plan/resource";
 import { repeats } from "../repeats";
@@ -34,7 +35,7 @@ export interface AwsArtefacts {
 /** The role, provider and trust policy of one identity in one AWS account. */
 export function awsGrant(
   identity: IdentityIR,
-  grant: GrantIR<AwsTargetIR>,
+  grant: GrantIR<TargetOf<"aws">>,
 ): { audience: string; artefacts: AwsArtefacts; resources: PlanResource[]; issues: Issue[] } {
   const { target, options } = grant;
   const audience = options.audience ?? identity.issuer.audiences.aws;

@@ -1,4 +1,4 @@
-import type { AwsTargetIR } from "../../ir/types";
+import type { TargetOf } from "../cloud";
 
 /** `token.actions.githubusercontent.com`: the provider's name in ARNs and condition keys. */
 export function providerHost(issuerUrl: string): string {
@@ -6,16 +6,16 @@ export function providerHost(issuerUrl: string): string {
 }
 
 /** The ARN IAM gives the OIDC provider for `issuerUrl` in the target account. */
-export function providerArn(target: AwsTargetIR, issuerUrl: string): string {
+export function providerArn(target: TargetOf<"aws">, issuerUrl: string): string {
   return `arn:${target.partition}:iam::${target.accountId}:oidc-provider/${providerHost(issuerUrl)}`;
 }
 
-export function roleArn(target: AwsTargetIR, path: string, name: string): string {
+export function roleArn(target: TargetOf<"aws">, path: string, name: string): string {
   return `arn:${target.partition}:iam::${target.accountId}:role${path}${name}`;
 }
 
 /** One provider per issuer URL per account: this logical name is shared by every identity. */
-export function providerResourceName(target: AwsTargetIR, issuerUrl: string): string {
+export function providerResourceName(target: TargetOf<"aws">, issuerUrl: string): string {
   return `oidc-provider/${target.accountId}/${providerHost(issuerUrl)}`;
 }
 

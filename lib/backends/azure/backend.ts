@@ -1,13 +1,18 @@
 import { error, quote } from "../../errors";
+import type { AzureHandoff } from "./handoff";
+import { azureHandoff } from "./handoff";
 import type { CloudBackend } from "../backend";
+import { optionKeys } from "../backend";
+import { azureGrantOptions } from "./options";
 import { rows } from "../rows";
 import { MAX_CREDENTIALS } from "./credentials";
 import { evaluateCredentials } from "./evaluate";
 import { azureGrant } from "./grant";
 
 /** Azure: a user-assigned managed identity per identity, with one federated credential per subject. */
-export const azureBackend: CloudBackend<"azure"> = {
-  grantKeys: ["roles", "identityName"],
+export const azureBackend: CloudBackend<"azure", AzureHandoff> = {
+  handoff: azureHandoff,
+  grantKeys: ["roles", ...optionKeys(azureGrantOptions)],
   targetIssues: () => [],
   optionIssues: (options, path) =>
     (options.roles ?? []).flatMap((role, i) =>

@@ -1,6 +1,7 @@
 import type { Issue } from "../../errors";
 import { error, quote } from "../../errors";
-import type { AzureTargetIR, GrantIR, IdentityIR } from "../../ir/types";
+import type { GrantIR, IdentityIR } from "../../ir/types";
+import type { TargetOf } from "../cloud";
 import { uuidV5 } from "../../internal/names";
 import type { PlanResource } from "../../plan/resource";
 import type { Listed } from "../repeats";
@@ -42,7 +43,7 @@ const SCOPE =
 /** The managed identity, its federated credentials and its role assignments in one Azure target. */
 export function azureGrant(
   identity: IdentityIR,
-  grant: GrantIR<AzureTargetIR>,
+  grant: GrantIR<TargetOf<"azure">>,
 ): { audience: string; artefacts: AzureArtefacts; resources: PlanResource[]; issues: Issue[] } {
   const { target, options } = grant;
   const audience = options.audience ?? identity.issuer.audiences.azure;

@@ -1,13 +1,18 @@
 import { error, quote } from "../../errors";
+import type { GcpHandoff } from "./handoff";
+import { gcpHandoff } from "./handoff";
 import type { CloudBackend } from "../backend";
+import { optionKeys } from "../backend";
+import { gcpGrantOptions } from "./options";
 import { rows } from "../rows";
 import { evaluateProvider } from "./evaluate";
 import { gcpGrant } from "./grant";
 import { poolIdIssues } from "./names";
 
 /** GCP: a workload identity pool provider per identity, and the bindings of its principal set. */
-export const gcpBackend: CloudBackend<"gcp"> = {
-  grantKeys: ["roles", "mode", "providerId", "serviceAccountId"],
+export const gcpBackend: CloudBackend<"gcp", GcpHandoff> = {
+  handoff: gcpHandoff,
+  grantKeys: ["roles", ...optionKeys(gcpGrantOptions)],
   targetIssues: (target, path) => poolIdIssues(target.poolId, [...path, "poolId"]),
   optionIssues: (options, path) =>
     (options.roles ?? []).flatMap((role, i) =>

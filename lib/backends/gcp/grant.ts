@@ -1,7 +1,8 @@
 import { projectSubject } from "../../claims/subject";
 import type { Issue } from "../../errors";
 import { error, quote } from "../../errors";
-import type { GcpTargetIR, GrantIR, IdentityIR } from "../../ir/types";
+import type { GrantIR, IdentityIR } from "../../ir/types";
+import type { TargetOf } from "../cloud";
 import { MAX_SUBJECT_BYTES, gcpIdProblem, providerAudience } from "./names";
 import { fitName } from "../../internal/names";
 import type { PlanResource } from "../../plan/resource";
@@ -52,7 +53,7 @@ export interface GcpArtefacts {
  */
 export function gcpGrant(
   identity: IdentityIR,
-  grant: GrantIR<GcpTargetIR>,
+  grant: GrantIR<TargetOf<"gcp">>,
 ): { audience: string; artefacts: GcpArtefacts; resources: PlanResource[]; issues: Issue[] } {
   const { target, options } = grant;
   const issues: Issue[] = [];

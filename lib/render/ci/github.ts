@@ -1,18 +1,14 @@
-import { providerAudience } from "../../backends/gcp/names";
-import { AZURE_AUDIENCE } from "../../claims/issuer";
-import type { AzureHandoff, GrantHandoff, IdentityHandoff } from "../model";
+import { backendOf } from "../../backends";
+import type { GrantHandoff, IdentityHandoff } from "../model";
 import type { CiRendering } from "./file";
 import { headerOf, placeOf, printCiYaml, unsafeStrings } from "./file";
 import type { GithubTrigger } from "./github-shape";
 import { githubJobShape } from "./github-shape";
 import { TERRAFORM_VERSION } from "./shape";
 
-/** The actions a generated workflow uses, pinned to major versions in one place. */
+/** The actions every generated workflow uses, pinned to major versions; each cloud's login is its backend's. */
 export const ACTIONS = {
   checkout: "actions/checkout@v6",
-  aws: "aws-actions/configure-aws-credentials@v6",
-  azure: "azure/login@v3",
-  gcp: "google-github-actions/auth@v3",
   terraform: "hashicorp/setup-terraform@v4",
 } as const;
 
@@ -70,95 +66,25 @@ function trigger(on: GithubTrigger): Record<string, unknown> {
 }
 
 function steps(h: IdentityHandoff): Step[] {
-  const azure = h.grants.find((g): g is AzureHandoff => g.cloud === "azure");
-  // azurerm asks GitHub for a token with the default audience; another one needs a token file
-  const tokenStep = azure && azure.audience !== AZURE_AUDIENCE ? [azureTokenStep(azure)] : [];
-  const env = azure ? terraformEnv(azure) : undefined;
+  const github = (g: GrantHandoff) => backendOf(g.cloud).handoff.github;
+  // what each Terraform command needs, fetched again before each (GitHub's tokens live minutes)
+  const before = h.grants.flatMap((g) => github(g).beforeTerraform(g));
+  const env = Object.assign({}, ...h.grants.map((g) => github(g).terraformEnv(g))) as Record<
+    string,
+    string
+  >;
   const terraform = (command: string): Step => ({
     name: `terraform ${command}`,
     run: `terraform ${command} -input=false`,
-    ...(env ? { env: { ...env } } : {}),
+    ...(Object.keys(env).length ? { env: { ...env } } : {}),
   });
   return [
     { uses: ACTIONS.checkout },
-    ...h.grants.map(loginStep),
+    ...h.grants.map((g) => github(g).login(g)),
     { uses: ACTIONS.terraform, with: { terraform_version: TERRAFORM_VERSION } },
-    // GitHub's tokens live minutes: fetch a fresh one before each command that reads it
-    ...tokenStep,
+    ...before,
     terraform("init"),
-    ...tokenStep.map((s) => ({ ...s })),
+    ...before.map((s) => ({ ...s })),
     terraform("plan"),
   ];
-}
-
-function loginStep(g: GrantHandoff): Step {
-  switch (g.cloud) {
-    case "aws":
-      return {
-        name: `AWS credentials for ${g.target}`,
-        uses: ACTIONS.aws,
-        with: {
-          "role-to-assume": g.roleArn,
-          "aws-region": g.region,
-          // written even when it is the action's default, so the file shows what the role trusts
-          audience: g.audience,
-          "role-session-name": g.sessionName,
-        },
-      };
-    case "azure":
-      return {
-        name: `Azure login for ${g.target}`,
-        uses: ACTIONS.azure,
-        with: {
-          "client-id": g.clientId,
-          "tenant-id": g.tenantId,
-          "subscription-id": g.subscriptionId,
-          ...(g.audience !== AZURE_AUDIENCE ? { audience: g.audience } : {}),
-        },
-      };
-    case "gcp":
-      return {
-        name: `Google Cloud credentials for ${g.target}`,
-        uses: ACTIONS.gcp,
-        with: {
-          workload_identity_provider: g.workloadIdentityProvider,
-          ...(g.serviceAccountEmail !== undefined
-            ? { service_account: g.serviceAccountEmail }
-            : {}),
-          // the action's default audience is the provider's name behind https://iam.googleapis.com/
-          ...(g.audience !== providerAudience(g.workloadIdentityProvider, true)
-            ? { audience: g.audience }
-            : {}),
-        },
-      };
-  }
-}
-
-/** What azurerm (provider and backend) reads to authenticate with the job's OIDC token. */
-function terraformEnv(g: AzureHandoff): Record<string, string> {
-  return {
-    ARM_USE_OIDC: "true",
-    ARM_CLIENT_ID: g.clientId,
-    ARM_TENANT_ID: g.tenantId,
-    ARM_SUBSCRIPTION_ID: g.subscriptionId,
-  };
-}
-
-/**
- * Writes a token with the grant's audience under $RUNNER_TEMP and points azurerm at it. The
- * audience reaches the shell as an environment variable, never as script text.
- */
-function azureTokenStep(g: AzureHandoff): Step {
-  const file = `$RUNNER_TEMP/${g.target}.jwt`;
-  return {
-    name: `Azure token for ${g.target}`,
-    shell: "bash",
-    env: { AUDIENCE: g.audience },
-    run: [
-      "umask 077",
-      `url="$ACTIONS_ID_TOKEN_REQUEST_URL&audience=$(jq -rn --arg aud "$AUDIENCE" '$aud | @uri')"`,
-      `curl -sSf -H "Authorization: bearer $ACTIONS_ID_TOKEN_REQUEST_TOKEN" "$url" | jq -er .value > "${file}"`,
-      `echo "ARM_OIDC_TOKEN_FILE_PATH=${file}" >> "$GITHUB_ENV"`,
-    ].join("\n"),
-  };
 }

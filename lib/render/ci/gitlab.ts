@@ -1,8 +1,9 @@
 import { regexBody } from "../../claims/glob";
 import type { Issue } from "../../errors";
 import { error, quote } from "../../errors";
-import type { GrantHandoff, IdentityHandoff } from "../model";
-import { gcpCredentialsFile, tokenFile } from "../terraform/tokens";
+import { backendOf } from "../../backends";
+import type { IdentityHandoff } from "../model";
+import { authOf } from "../terraform/tokens";
 import type { CiRendering } from "./file";
 import { headerOf, placeOf, printCiYaml, unsafeStrings } from "./file";
 import type { GitlabCondition } from "./gitlab-shape";
@@ -16,13 +17,6 @@ import { TERRAFORM_VERSION } from "./shape";
  */
 export const TERRAFORM_IMAGE = `hashicorp/terraform:${TERRAFORM_VERSION}`;
 
-/** The `id_tokens` variable that holds each cloud's token. */
-const TOKEN_VARIABLE: Readonly<Record<GrantHandoff["cloud"], string>> = {
-  aws: "AWS_ID_TOKEN",
-  azure: "AZURE_ID_TOKEN",
-  gcp: "GCP_ID_TOKEN",
-};
-
 /**
  * The GitLab CI job that runs `terraform plan` for a `ci: gitlab` identity, in
  * `trustplane-<identity>.gitlab-ci.yml` for the project's `.gitlab-ci.yml` to `include:`.
@@ -35,22 +29,26 @@ export function gitlabJob(h: IdentityHandoff): CiRendering {
   if (h.ci !== "gitlab") throw new Error(`unreachable: gitlabJob on a ${h.ci} hand-off`);
   const { shape, issues } = gitlabJobShape(h);
   if (!shape) return { issues };
-  const gcp = h.grants.find((g) => g.cloud === "gcp");
+  const gitlab = (g: (typeof h.grants)[number]) => backendOf(g.cloud).handoff.gitlab;
+  const variables = Object.assign({}, ...h.grants.map((g) => gitlab(g).variables(g))) as Record<
+    string,
+    string
+  >;
   const job = {
     image: { name: TERRAFORM_IMAGE, entrypoint: [""] },
     id_tokens: Object.fromEntries(
-      h.grants.map((g) => [TOKEN_VARIABLE[g.cloud], { aud: g.audience }]),
+      h.grants.map((g) => [gitlab(g).tokenVariable, { aud: g.audience }]),
     ),
-    ...(gcp
-      ? { variables: { GOOGLE_APPLICATION_CREDENTIALS: gcpCredentialsFile(gcp.target) } }
-      : {}),
+    ...(Object.keys(variables).length ? { variables } : {}),
     ...(shape.rules.length ? { rules: shape.rules.map((r) => ({ if: condition(r) })) } : {}),
     ...(shape.environment !== undefined ? { environment: shape.environment } : {}),
     before_script: [
       // the tokens are credentials: readable by the job's user only
       "umask 077",
       `mkdir -p ${h.tokenDirectory}`,
-      ...h.grants.map((g) => `printf '%s' "$${TOKEN_VARIABLE[g.cloud]}" > ${tokenFile(h, g)!}`),
+      ...h.grants.map(
+        (g) => `printf '%s' "$${gitlab(g).tokenVariable}" > ${authOf(h, g).tokenFile!}`,
+      ),
     ],
     script: ["terraform init -input=false", "terraform plan -input=false"],
   };

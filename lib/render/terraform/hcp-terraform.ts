@@ -1,23 +1,14 @@
-import { providerAudience } from "../../backends/gcp/names";
+import { backendOf } from "../../backends";
+import type { WorkspaceVariable } from "../../backends/handoff";
 import type { Matcher } from "../../claims/matcher";
 import type { Issue } from "../../errors";
 import { error } from "../../errors";
 import { shortHash } from "../../internal/names";
 import type { HclBody, HclValue } from "../hcl";
 import { expression } from "../hcl";
-import type { GrantHandoff, IdentityHandoff } from "../model";
+import type { IdentityHandoff } from "../model";
 
-/** One HCP Terraform workspace variable. */
-export interface WorkspaceVariable {
-  readonly key: string;
-  readonly value: string;
-  readonly category: "env";
-  readonly sensitive: false;
-  readonly description: string;
-}
-
-/** The audiences HCP Terraform requests unless told otherwise. */
-const TFC_AUDIENCE = { aws: "aws.workload.identity", azure: "api://AzureADTokenExchange" };
+export type { WorkspaceVariable } from "../../backends/handoff";
 
 /**
  * The workspace variables that turn on HCP Terraform's dynamic provider credentials for each
@@ -34,76 +25,7 @@ export function workspaceVariables(h: IdentityHandoff): WorkspaceVariable[] {
     sensitive: false,
     description,
   });
-  return h.grants.flatMap((g) => cloudVariables(g, phase, variable));
-}
-
-function cloudVariables(
-  g: GrantHandoff,
-  phase: string,
-  variable: (key: string, value: string, description: string) => WorkspaceVariable,
-): WorkspaceVariable[] {
-  switch (g.cloud) {
-    case "aws":
-      return [
-        variable("TFC_AWS_PROVIDER_AUTH", "true", "dynamic AWS credentials"),
-        variable(`TFC_AWS_${phase}_ROLE_ARN`, g.roleArn, `the role assumed in ${g.target}`),
-        ...(g.audience === TFC_AUDIENCE.aws
-          ? []
-          : [
-              variable(
-                "TFC_AWS_WORKLOAD_IDENTITY_AUDIENCE",
-                g.audience,
-                "the role trusts this aud",
-              ),
-            ]),
-      ];
-    case "azure":
-      return [
-        variable("TFC_AZURE_PROVIDER_AUTH", "true", "dynamic Azure credentials"),
-        variable(`TFC_AZURE_${phase}_CLIENT_ID`, g.clientId, `the managed identity in ${g.target}`),
-        ...(g.audience === TFC_AUDIENCE.azure
-          ? []
-          : [
-              variable(
-                "TFC_AZURE_WORKLOAD_IDENTITY_AUDIENCE",
-                g.audience,
-                "the federated credentials expect this aud",
-              ),
-            ]),
-      ];
-    case "gcp": {
-      const provider = g.workloadIdentityProvider;
-      return [
-        variable("TFC_GCP_PROVIDER_AUTH", "true", "dynamic GCP credentials"),
-        variable("TFC_GCP_WORKLOAD_PROVIDER_NAME", provider, `the provider in ${g.target}`),
-        ...(g.serviceAccountEmail === undefined
-          ? [
-              variable(
-                "TFC_GCP_PRINCIPAL_TYPE",
-                "workload_pool",
-                "roles are bound to the federated principal",
-              ),
-            ]
-          : [
-              variable(
-                `TFC_GCP_${phase}_SERVICE_ACCOUNT_EMAIL`,
-                g.serviceAccountEmail,
-                `the service account impersonated in ${g.target}`,
-              ),
-            ]),
-        // HCP Terraform's default is the provider's name without `https:`
-        ...(g.audience === providerAudience(provider, false)
-          ? []
-          : [
-              variable(
-                "TFC_GCP_WORKLOAD_IDENTITY_AUDIENCE",
-                g.audience,
-                "the provider allows this aud",
-              ),
-            ]),
-      ];
-    }
-  }
+  return h.grants.flatMap((g) => backendOf(g.cloud).handoff.workspaceVariables(g, phase, variable));
 }
 
 /** `PLAN` or `APPLY` when every selector pins that run phase; `RUN` otherwise. */

@@ -1,14 +1,15 @@
+import type { HandoffAuth } from "../../backends/handoff";
+import { CI_TARGETS } from "../../ir/ci";
 import type { GrantHandoff, IdentityHandoff } from "../model";
 
 /**
- * Where a job without login actions keeps the token for a grant: GitHub's actions exchange
- * tokens themselves and HCP Terraform injects credentials, so only `gitlab` and `none` use files.
+ * How the identity's job gets a grant's credentials to Terraform: a token file where the CI
+ * writes one (`<tokenDirectory>/<target>.jwt`), injected by the platform, or from a login step.
  */
-export function tokenFile(h: IdentityHandoff, grant: GrantHandoff): string | undefined {
-  return h.ci === "gitlab" || h.ci === "none"
-    ? `${h.tokenDirectory}/${grant.target}.jwt`
-    : undefined;
+export function authOf(h: IdentityHandoff, grant: GrantHandoff): HandoffAuth {
+  const ci = CI_TARGETS[h.ci];
+  return {
+    ...(ci.tokenFiles ? { tokenFile: `${h.tokenDirectory}/${grant.target}.jwt` } : {}),
+    injected: ci.injectsCredentials,
+  };
 }
-
-/** The file name of a GCP grant's `external_account` credential configuration. */
-export const gcpCredentialsFile = (target: string) => `${target}-credentials.json`;
