@@ -1,3 +1,4 @@
+import type { TargetConfig } from "../intent/schema";
 import { own } from "../internal/own";
 import type { SubjectLayouts } from "./layouts";
 import type { ClaimSpec, SubjectTemplate } from "./template";
@@ -52,8 +53,11 @@ export interface IssuerModel {
   readonly mutableFix?: string;
   /** Claims that narrow trust to a branch, tag or deployment environment. */
   readonly refClaims: readonly string[];
-  /** Default `aud` per cloud; for GCP undefined means the provider's own name. */
-  readonly audiences: { readonly aws: string; readonly azure: string; readonly gcp?: string };
+  /**
+   * The `aud` this issuer's tokens carry per cloud where it is not the cloud's own default (each
+   * backend's `grant` holds that; GCP's is the provider's own name).
+   */
+  readonly audiences: Readonly<Partial<Record<TargetConfig["cloud"], string>>>;
   /** Whether the default GCP audience keeps the `https:` prefix on the provider name. */
   readonly gcpAudienceHttps: boolean;
   /** Claims AWS STS can match for this issuer besides `sub` and `aud`. */
@@ -91,9 +95,6 @@ export interface OwnerPath {
 
 /** Claims being built for a sample token. */
 export type MutableClaims = Record<string, string | undefined>;
-
-export const AWS_AUDIENCE = "sts.amazonaws.com";
-export const AZURE_AUDIENCE = "api://AzureADTokenExchange";
 
 /** Claims no selector may name: the token's envelope, checked by every cloud on its own. */
 export const RESERVED_CLAIMS: ReadonlySet<string> = new Set([

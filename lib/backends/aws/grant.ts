@@ -5,7 +5,7 @@ import type { TargetOf } from "../cloud";
 import { shortHash } from "../../internal/names";
 import type { PlanResource } from "../../plan/resource";
 import { repeats } from "../repeats";
-import { providerArn, providerHost, providerResourceName, roleArn } from "./names";
+import { AWS_AUDIENCE, providerArn, providerHost, providerResourceName, roleArn } from "./names";
 import type { TrustPolicy } from "./trust-policy";
 import { acceptable, awsTrustPolicy, policySize } from "./trust-policy";
 
@@ -38,7 +38,7 @@ export function awsGrant(
   grant: GrantIR<TargetOf<"aws">>,
 ): { audience: string; artefacts: AwsArtefacts; resources: PlanResource[]; issues: Issue[] } {
   const { target, options } = grant;
-  const audience = options.audience ?? identity.issuer.audiences.aws;
+  const audience = options.audience ?? identity.issuer.audiences.aws ?? AWS_AUDIENCE;
   const provider = providerArn(target, identity.issuer.url);
   const { policy, issues } = awsTrustPolicy(identity, provider, audience);
   const audiencePath =

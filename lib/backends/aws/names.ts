@@ -1,5 +1,8 @@
 import type { TargetOf } from "../cloud";
 
+/** The `aud` AWS tooling asks tokens for (configure-aws-credentials, EKS pod identity webhooks). */
+export const AWS_AUDIENCE = "sts.amazonaws.com";
+
 /** `token.actions.githubusercontent.com`: the provider's name in ARNs and condition keys. */
 export function providerHost(issuerUrl: string): string {
   return issuerUrl.replace(/^https:\/\//, "");

@@ -4,6 +4,9 @@ import { count, error, quote } from "../../errors";
 import type { IdentityIR } from "../../ir/types";
 import { fitName, shortHash, slug } from "../../internal/names";
 
+/** The `aud` Entra ID recommends for federated identity credentials, and azure/login asks for. */
+export const AZURE_AUDIENCE = "api://AzureADTokenExchange";
+
 /** Azure's limits on federated identity credentials. */
 export const MAX_CREDENTIALS = 20;
 const MAX_FIELD = 600;

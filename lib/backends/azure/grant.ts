@@ -8,7 +8,7 @@ import type { Listed } from "../repeats";
 import { repeats } from "../repeats";
 import { BUILTIN_ROLES, roleGuid } from "./builtin-roles";
 import type { FederatedCredential } from "./credentials";
-import { azureCredentials } from "./credentials";
+import { AZURE_AUDIENCE, azureCredentials } from "./credentials";
 
 /** Pulumi type tokens of what an Azure grant creates. */
 export const AZURE_TYPES = {
@@ -46,7 +46,7 @@ export function azureGrant(
   grant: GrantIR<TargetOf<"azure">>,
 ): { audience: string; artefacts: AzureArtefacts; resources: PlanResource[]; issues: Issue[] } {
   const { target, options } = grant;
-  const audience = options.audience ?? identity.issuer.audiences.azure;
+  const audience = options.audience ?? identity.issuer.audiences.azure ?? AZURE_AUDIENCE;
   const { credentials, issues } = azureCredentials(
     identity,
     audience,

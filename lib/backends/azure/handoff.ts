@@ -1,5 +1,5 @@
-import { AZURE_AUDIENCE } from "../../claims/issuer";
 import type { CloudHandoff, GithubStep, GrantHandoffBase } from "../handoff";
+import { AZURE_AUDIENCE } from "./credentials";
 import { placeholderText } from "../handoff";
 
 /** What an Azure grant hands off: the managed identity to log in as. */

@@ -1,6 +1,6 @@
 import type { IssuerConfig } from "../../intent/schema";
 import type { IssuerModel } from "../issuer";
-import { AWS_AUDIENCE, AZURE_AUDIENCE, vocabulary } from "../issuer";
+import { vocabulary } from "../issuer";
 import type { SubjectPart } from "../template";
 
 export const BUILDKITE_URL = "https://agent.buildkite.com";
@@ -103,7 +103,7 @@ export function buildkiteIssuer(config: BuildkiteConfig): IssuerModel {
     mutableFix:
       "only GCP can check them: Buildkite builds sub from slugs, and AWS and Azure match sub only",
     refClaims: ["build_branch", "build_tag"],
-    audiences: { aws: AWS_AUDIENCE, azure: AZURE_AUDIENCE },
+    audiences: {},
     gcpAudienceHttps: true,
     sample: {
       organization_slug: "acme",

@@ -1,6 +1,6 @@
 import type { IssuerConfig } from "../../intent/schema";
 import type { IssuerModel, MutableClaims } from "../issuer";
-import { AWS_AUDIENCE, AZURE_AUDIENCE, vocabulary } from "../issuer";
+import { vocabulary } from "../issuer";
 import type { Fact, SubjectLayouts } from "../layouts";
 import type { ClaimSpec, SubjectCase, SubjectPart, SubjectTemplate } from "../template";
 
@@ -155,7 +155,7 @@ export function githubIssuer(config: GithubConfig): IssuerModel {
     mutableFix:
       "AWS and GCP check the IDs directly; Azure matches sub only, so opt the repository into immutable subjects and set subjectFormat: immutable on the issuer",
     refClaims: ["ref", "environment"],
-    audiences: { aws: AWS_AUDIENCE, azure: AZURE_AUDIENCE },
+    audiences: {},
     gcpAudienceHttps: true,
     awsClaimKeys: new Set(config.awsClaimKeys ?? (hasAwsKeys(url) ? AWS_KEYS : [])),
     awsRequiresSub: true,

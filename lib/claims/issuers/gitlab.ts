@@ -1,6 +1,6 @@
 import type { IssuerConfig } from "../../intent/schema";
 import type { IssuerModel } from "../issuer";
-import { AWS_AUDIENCE, AZURE_AUDIENCE, keyValueParts, vocabulary } from "../issuer";
+import { keyValueParts, vocabulary } from "../issuer";
 import type { Fact, SubjectLayouts } from "../layouts";
 import type { ClaimSpec } from "../template";
 
@@ -147,7 +147,7 @@ export function gitlabIssuer(config: GitlabConfig): IssuerModel {
     mutableFix:
       "AWS and Azure match sub only, so also set subjectClaims: [project_id, ref_type, ref] on the issuer (the project's ci_id_token_sub_claim_components) and select project_id instead of project_path",
     refClaims: ["ref", "environment"],
-    audiences: { aws: AWS_AUDIENCE, azure: AZURE_AUDIENCE },
+    audiences: {},
     gcpAudienceHttps: true,
     awsClaimKeys: new Set(config.awsClaimKeys ?? (url === GITLAB_URL ? AWS_KEYS : [])),
     awsRequiresSub: true,

@@ -1,6 +1,6 @@
 import type { IssuerConfig } from "../../intent/schema";
 import type { IssuerModel } from "../issuer";
-import { AWS_AUDIENCE, AZURE_AUDIENCE, vocabulary } from "../issuer";
+import { vocabulary } from "../issuer";
 
 type KubernetesConfig = Extract<IssuerConfig, { kind: "kubernetes" }>;
 
@@ -19,7 +19,7 @@ export function kubernetesIssuer(config: KubernetesConfig): IssuerModel {
     ownerPins: [],
     mutableNames: [],
     refClaims: [],
-    audiences: { aws: AWS_AUDIENCE, azure: AZURE_AUDIENCE },
+    audiences: {},
     gcpAudienceHttps: true,
     sample: { sub: "system:serviceaccount:default:app" },
     awsClaimKeys: new Set(config.awsClaimKeys ?? []),

@@ -1,6 +1,6 @@
 import type { IssuerConfig } from "../../intent/schema";
 import type { IssuerModel } from "../issuer";
-import { AWS_AUDIENCE, AZURE_AUDIENCE, vocabulary } from "../issuer";
+import { vocabulary } from "../issuer";
 import type { ClaimSpec, SubjectPart, SubjectTemplate } from "../template";
 
 type OidcConfig = Extract<IssuerConfig, { kind: "oidc" }>;
@@ -20,7 +20,7 @@ export function oidcIssuer(config: OidcConfig): IssuerModel {
     ownerPins: config.ownerClaims.map((claim) => ({ claim })),
     mutableNames: [],
     refClaims: [],
-    audiences: { aws: AWS_AUDIENCE, azure: AZURE_AUDIENCE },
+    audiences: {},
     gcpAudienceHttps: true,
     // sub is any string when no template says how it is made
     sample: { sub: "subject", ...Object.fromEntries(config.claims.map((c) => [c, "value"])) },

@@ -1,6 +1,6 @@
 import type { IssuerConfig } from "../../intent/schema";
 import type { IssuerModel } from "../issuer";
-import { AZURE_AUDIENCE, vocabulary } from "../issuer";
+import { vocabulary } from "../issuer";
 
 export const TERRAFORM_CLOUD_URL = "https://app.terraform.io";
 const SHARED = new Set([TERRAFORM_CLOUD_URL, "https://app.eu.terraform.io"]);
@@ -74,7 +74,7 @@ export function terraformCloudIssuer(config: TerraformCloudConfig): IssuerModel 
     mutableFix:
       "only GCP can check them: HCP Terraform builds sub from names, and AWS and Azure match sub only",
     refClaims: ["terraform_workspace_name", "terraform_workspace_id", "terraform_full_workspace"],
-    audiences: { aws: "aws.workload.identity", azure: AZURE_AUDIENCE },
+    audiences: { aws: "aws.workload.identity" },
     gcpAudienceHttps: false,
     awsClaimKeys: new Set(config.awsClaimKeys ?? []),
     awsRequiresSub: true,
