@@ -1,18 +1,10 @@
-import type { TargetConfig } from "../intent/schema";
+import type { IssuerConfig, TargetConfig } from "../intent/schema";
 import { own } from "../internal/own";
 import type { SubjectLayouts } from "./layouts";
 import type { ClaimSpec, SubjectTemplate } from "./template";
 
-export type IssuerKind =
-  | "github"
-  | "gitlab"
-  | "terraform-cloud"
-  | "pulumi-cloud"
-  | "kubernetes"
-  | "circleci"
-  | "buildkite"
-  | "bitbucket"
-  | "oidc";
+/** The kinds of issuer trustplane has a preset for (the schema's `kind`). */
+export type IssuerKind = IssuerConfig["kind"];
 
 /** A selector entry that pins the owner (organization, group, workspace) on a shared issuer. */
 export interface OwnerPin {
@@ -51,6 +43,11 @@ export interface IssuerModel {
   readonly mutableNames: readonly { readonly name: string; readonly id: string }[];
   /** How to pin IDs where a cloud matches sub only, for the mutable_subject warning. */
   readonly mutableFix?: string;
+  /**
+   * Claims a selector that leaves out `sub` must pin, and why: GitHub's immutable subjects hold
+   * the owner and repository IDs, which the selector must then check too.
+   */
+  readonly requiredPins?: { readonly claims: readonly string[]; readonly reason: string };
   /** Claims that narrow trust to a branch, tag or deployment environment. */
   readonly refClaims: readonly string[];
   /**

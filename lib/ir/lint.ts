@@ -18,13 +18,13 @@ const OPEN_REF_PREFIXES = new Set(["", "refs/", "refs/heads/", "refs/tags/", "re
 
 /**
  * Checks one selector against its issuer: the vocabulary, the owner pin on shared issuers, the
- * immutable subject form, whether any token can match at all, and the legal-but-risky shapes.
+ * claims its subject form requires, whether any token can match at all, and the legal-but-risky shapes.
  */
 export function lintSelector(
   claims: ReadonlyMap<string, Matcher>,
   issuer: IssuerModel,
   path: Path,
-  options: { readonly immutable: boolean; readonly audiencePinsOwner: boolean },
+  options: { readonly audiencePinsOwner: boolean },
 ): Issue[] {
   const issues: Issue[] = [];
   const unknown: string[] = [];
@@ -90,14 +90,14 @@ export function lintSelector(
       ),
     );
   }
-  if (options.immutable && !claims.has("sub")) {
-    const missing = ["repository_owner_id", "repository_id"].filter((c) => !pinned(claims.get(c)));
+  if (issuer.requiredPins && !claims.has("sub")) {
+    const missing = issuer.requiredPins.claims.filter((c) => !pinned(claims.get(c)));
     if (missing.length) {
       issues.push(
         error(
           "immutable_ids_required",
           path,
-          `the issuer uses immutable subjects (repo:OWNER@OWNER_ID/REPO@REPO_ID:...), which hold the IDs; pin ${missing.join(" and ")}`,
+          `${issuer.requiredPins.reason}; pin ${missing.join(" and ")}`,
         ),
       );
     }

@@ -1,10 +1,7 @@
 import { CLOUDS, backendOf } from "../backends";
 import type { Cloud } from "../backends/cloud";
 import type { IssuerModel } from "../claims/issuer";
-import { knowsClaim } from "../claims/issuer";
-import { issuerModel } from "../claims/issuers";
-import { GITLAB_SUBJECT_ORDERS } from "../claims/issuers/gitlab";
-import { alphabetProblem, templateClaims } from "../claims/issuers/oidc";
+import { issuerIssues, issuerModel } from "../claims/issuers";
 import type { Matcher } from "../claims/matcher";
 import { normalizeMatcher } from "../claims/matcher";
 import type { Issue, Path } from "../errors";
@@ -81,10 +78,7 @@ export function resolve(doc: ParsedDocument): { ir: DocumentIR; issues: Issue[] 
           .map(([k, m]) => [k, normalizeMatcher(m)]),
       );
       const spath: Path = [...path, "subjects", j];
-      const found = lintSelector(claims, issuer.model, spath, {
-        immutable: issuer.config.kind === "github" && issuer.config.subjectFormat === "immutable",
-        audiencePinsOwner,
-      });
+      const found = lintSelector(claims, issuer.model, spath, { audiencePinsOwner });
       for (const issue of found) {
         issues.push(issue);
         if (UNREADABLE.has(issue.code)) unreadable = true;
@@ -167,81 +161,5 @@ function optionIssues(options: GrantConfig, target: TargetIR, path: Path): Issue
     );
   }
   issues.push(...backendOf(target.cloud).optionIssues(options, path));
-  return issues;
-}
-
-function issuerIssues(config: IssuerConfig, model: IssuerModel, path: Path): Issue[] {
-  const issues: Issue[] = [];
-  if (
-    config.kind === "gitlab" &&
-    config.subjectClaims &&
-    !GITLAB_SUBJECT_ORDERS.includes(config.subjectClaims.join(","))
-  ) {
-    issues.push(
-      error(
-        "invalid_value",
-        [...path, "subjectClaims"],
-        `GitLab accepts only these sub claim orders: ${GITLAB_SUBJECT_ORDERS.map((o) => `[${o}]`).join(", ")}; got [${config.subjectClaims.join(",")}]`,
-      ),
-    );
-  }
-  if (config.kind === "github") {
-    for (const [i, key] of (config.subjectClaims ?? []).entries()) {
-      if (key !== "repo" && key !== "context" && !knowsClaim(model, key)) {
-        issues.push(
-          error(
-            "unknown_claim",
-            [...path, "subjectClaims", i],
-            `include_claim_keys entries are repo, context or a GitHub claim; got ${quote(key)}`,
-          ),
-        );
-      }
-    }
-  }
-  if (config.kind === "oidc" && config.subjectTemplate) {
-    for (const claim of templateClaims(config.subjectTemplate)) {
-      if (!config.claims.includes(claim)) {
-        issues.push(
-          error(
-            "unknown_claim",
-            [...path, "subjectTemplate"],
-            `the subject template uses {${claim}}, which is not in claims; add it to claims`,
-          ),
-        );
-      }
-    }
-  }
-  if (config.kind === "oidc") {
-    for (const [claim, characters] of Object.entries(config.alphabets ?? {})) {
-      const at = [...path, "alphabets", claim];
-      const problem = alphabetProblem(characters);
-      if (!config.claims.includes(claim)) {
-        issues.push(
-          error(
-            "unknown_claim",
-            at,
-            `${quote(claim)} is not in claims; declare the alphabets of listed claims`,
-          ),
-        );
-      } else if (problem) {
-        issues.push(
-          error(
-            "invalid_value",
-            at,
-            `the alphabet ${quote(characters)} is not usable: ${problem}; write the characters as inside [...], e.g. "a-z0-9-"`,
-          ),
-        );
-      }
-    }
-  }
-  if (config.kind === "oidc" && config.shared && config.ownerClaims.length === 0) {
-    issues.push(
-      error(
-        "missing_key",
-        [...path, "ownerClaims"],
-        "a shared issuer needs ownerClaims: the claims that name the organization a token belongs to",
-      ),
-    );
-  }
   return issues;
 }

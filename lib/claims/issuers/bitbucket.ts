@@ -1,8 +1,8 @@
-import type { IssuerConfig } from "../../intent/schema";
+import type { IssuerConfigOf } from "./preset";
 import type { IssuerModel } from "../issuer";
 import { vocabulary } from "../issuer";
 
-type BitbucketConfig = Extract<IssuerConfig, { kind: "bitbucket" }>;
+type BitbucketConfig = IssuerConfigOf<"bitbucket">;
 
 /**
  * Bitbucket Pipelines: one issuer per workspace. Its sub holds per-run UUIDs in a layout the

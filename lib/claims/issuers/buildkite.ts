@@ -1,4 +1,4 @@
-import type { IssuerConfig } from "../../intent/schema";
+import type { IssuerConfigOf } from "./preset";
 import type { IssuerModel } from "../issuer";
 import { vocabulary } from "../issuer";
 import type { SubjectPart } from "../template";
@@ -26,7 +26,7 @@ const CLAIMS = [
   "step_key",
 ];
 
-type BuildkiteConfig = Extract<IssuerConfig, { kind: "buildkite" }>;
+type BuildkiteConfig = IssuerConfigOf<"buildkite">;
 
 /**
  * The STS condition keys of agent.buildkite.com (`agent.buildkite.com:<claim>`).

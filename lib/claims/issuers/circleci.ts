@@ -1,9 +1,9 @@
-import type { IssuerConfig } from "../../intent/schema";
+import type { IssuerConfigOf } from "./preset";
 import type { IssuerModel } from "../issuer";
 import { vocabulary } from "../issuer";
 import type { SubjectPart } from "../template";
 
-type CircleciConfig = Extract<IssuerConfig, { kind: "circleci" }>;
+type CircleciConfig = IssuerConfigOf<"circleci">;
 
 /**
  * CircleCI: one issuer per organization, so the organization is pinned by the issuer itself.

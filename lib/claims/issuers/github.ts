@@ -1,6 +1,8 @@
-import type { IssuerConfig } from "../../intent/schema";
+import type { Issue, Path } from "../../errors";
+import { error, quote } from "../../errors";
+import type { IssuerConfigOf } from "./preset";
 import type { IssuerModel, MutableClaims } from "../issuer";
-import { vocabulary } from "../issuer";
+import { knowsClaim, vocabulary } from "../issuer";
 import type { Fact, SubjectLayouts } from "../layouts";
 import type { ClaimSpec, SubjectCase, SubjectPart, SubjectTemplate } from "../template";
 
@@ -106,7 +108,7 @@ const PULL_REF_EVENTS = new Set([
   "pull_request_review_comment",
 ]);
 
-type GithubConfig = Extract<IssuerConfig, { kind: "github" }>;
+type GithubConfig = IssuerConfigOf<"github">;
 
 /**
  * Issuers whose claims AWS exposes as condition keys: github.com and the GitHub Enterprise
@@ -154,6 +156,15 @@ export function githubIssuer(config: GithubConfig): IssuerModel {
     ],
     mutableFix:
       "AWS and GCP check the IDs directly; Azure matches sub only, so opt the repository into immutable subjects and set subjectFormat: immutable on the issuer",
+    ...(config.subjectFormat === "immutable"
+      ? {
+          requiredPins: {
+            claims: ["repository_owner_id", "repository_id"],
+            reason:
+              "the issuer uses immutable subjects (repo:OWNER@OWNER_ID/REPO@REPO_ID:...), which hold the IDs",
+          },
+        }
+      : {}),
     refClaims: ["ref", "environment"],
     audiences: {},
     gcpAudienceHttps: true,
@@ -351,4 +362,19 @@ function restoreGithubInvariants(c: MutableClaims, fixed: ReadonlySet<string>): 
     c.ref_type = type;
   }
   return true;
+}
+
+/** `include_claim_keys` (`subjectClaims`) entries are `repo`, `context` or claims GitHub sends. */
+export function githubConfigIssues(config: GithubConfig, model: IssuerModel, path: Path): Issue[] {
+  return (config.subjectClaims ?? []).flatMap((key, i) =>
+    key === "repo" || key === "context" || knowsClaim(model, key)
+      ? []
+      : [
+          error(
+            "unknown_claim",
+            [...path, "subjectClaims", i],
+            `include_claim_keys entries are repo, context or a GitHub claim; got ${quote(key)}`,
+          ),
+        ],
+  );
 }

@@ -1,4 +1,6 @@
-import type { IssuerConfig } from "../../intent/schema";
+import type { Issue, Path } from "../../errors";
+import { error } from "../../errors";
+import type { IssuerConfigOf } from "./preset";
 import type { IssuerModel } from "../issuer";
 import { keyValueParts, vocabulary } from "../issuer";
 import type { Fact, SubjectLayouts } from "../layouts";
@@ -106,7 +108,7 @@ function namespaceOf({ value, whole }: Fact): Fact {
   return at < 0 ? { value, whole: false } : { value: value.slice(0, at), whole };
 }
 
-type GitlabConfig = Extract<IssuerConfig, { kind: "gitlab" }>;
+type GitlabConfig = IssuerConfigOf<"gitlab">;
 
 export function gitlabIssuer(config: GitlabConfig): IssuerModel {
   const url = config.url ?? GITLAB_URL;
@@ -179,4 +181,17 @@ export function gitlabIssuer(config: GitlabConfig): IssuerModel {
     ownerPaths: [{ claim: "namespace_path", path: "project_path", split: "last" }],
     shortSubject: ["project_id", "job_id"],
   };
+}
+
+/** GitLab builds sub only in the orders of `GITLAB_SUBJECT_ORDERS`. */
+export function gitlabConfigIssues(config: GitlabConfig, _model: IssuerModel, path: Path): Issue[] {
+  const order = config.subjectClaims?.join(",");
+  if (order === undefined || GITLAB_SUBJECT_ORDERS.includes(order)) return [];
+  return [
+    error(
+      "invalid_value",
+      [...path, "subjectClaims"],
+      `GitLab accepts only these sub claim orders: ${GITLAB_SUBJECT_ORDERS.map((o) => `[${o}]`).join(", ")}; got [${order}]`,
+    ),
+  ];
 }

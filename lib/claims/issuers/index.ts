@@ -1,41 +1,44 @@
 import type { IssuerConfig } from "../../intent/schema";
-import type { IssuerModel } from "../issuer";
+import type { Issue, Path } from "../../errors";
+import type { IssuerKind, IssuerModel } from "../issuer";
 import { bitbucketIssuer } from "./bitbucket";
 import { buildkiteIssuer } from "./buildkite";
 import { circleciIssuer } from "./circleci";
-import { githubIssuer } from "./github";
-import { gitlabIssuer } from "./gitlab";
+import { githubConfigIssues, githubIssuer } from "./github";
+import { gitlabConfigIssues, gitlabIssuer } from "./gitlab";
 import { kubernetesIssuer } from "./kubernetes";
-import { oidcIssuer } from "./oidc";
+import { oidcConfigIssues, oidcIssuer } from "./oidc";
+import type { IssuerPreset } from "./preset";
 import { pulumiCloudIssuer } from "./pulumi-cloud";
 import { terraformCloudIssuer } from "./terraform-cloud";
 
-/** The model of a configured issuer, with its kind's preset applied. */
+/**
+ * Every kind of issuer, keyed by the schema's `kind`: a kind without a preset does not compile.
+ * Presets are listed in the order the docs present them.
+ */
+export const ISSUER_PRESETS: { readonly [K in IssuerKind]: IssuerPreset<K> } = {
+  github: { model: githubIssuer, configIssues: githubConfigIssues },
+  gitlab: { model: gitlabIssuer, configIssues: gitlabConfigIssues },
+  "terraform-cloud": { model: terraformCloudIssuer },
+  "pulumi-cloud": { model: pulumiCloudIssuer },
+  kubernetes: { model: kubernetesIssuer },
+  circleci: { model: circleciIssuer },
+  buildkite: { model: buildkiteIssuer },
+  bitbucket: { model: bitbucketIssuer },
+  oidc: { model: oidcIssuer, configIssues: oidcConfigIssues },
+};
+
+// a preset's functions take only its own kind's configuration, which `config.kind` guarantees
+const presetOf = (kind: IssuerKind) => ISSUER_PRESETS[kind] as IssuerPreset<IssuerKind>;
+
+/** The model of a configured issuer, with its kind's preset applied and its own audiences. */
 export function issuerModel(config: IssuerConfig): IssuerModel {
-  const model = build(config);
+  const model = presetOf(config.kind).model(config);
   const audiences = { ...model.audiences, ...config.audiences };
   return { ...model, audiences };
 }
 
-function build(config: IssuerConfig): IssuerModel {
-  switch (config.kind) {
-    case "github":
-      return githubIssuer(config);
-    case "gitlab":
-      return gitlabIssuer(config);
-    case "terraform-cloud":
-      return terraformCloudIssuer(config);
-    case "pulumi-cloud":
-      return pulumiCloudIssuer(config);
-    case "kubernetes":
-      return kubernetesIssuer(config);
-    case "circleci":
-      return circleciIssuer(config);
-    case "buildkite":
-      return buildkiteIssuer(config);
-    case "bitbucket":
-      return bitbucketIssuer(config);
-    case "oidc":
-      return oidcIssuer(config);
-  }
+/** Problems of an issuer's configuration that the schema cannot see, under `path`. */
+export function issuerIssues(config: IssuerConfig, model: IssuerModel, path: Path): Issue[] {
+  return presetOf(config.kind).configIssues?.(config, model, path) ?? [];
 }

@@ -1,8 +1,8 @@
-import type { IssuerConfig } from "../../intent/schema";
+import type { IssuerConfigOf } from "./preset";
 import type { IssuerModel } from "../issuer";
 import { vocabulary } from "../issuer";
 
-type KubernetesConfig = Extract<IssuerConfig, { kind: "kubernetes" }>;
+type KubernetesConfig = IssuerConfigOf<"kubernetes">;
 
 /**
  * A cluster's service account token issuer (EKS, AKS, GKE, self-managed). Selectors name the

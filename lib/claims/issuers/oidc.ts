@@ -1,9 +1,11 @@
-import type { IssuerConfig } from "../../intent/schema";
+import type { Issue, Path } from "../../errors";
+import { error, quote } from "../../errors";
+import type { IssuerConfigOf } from "./preset";
 import type { IssuerModel } from "../issuer";
 import { vocabulary } from "../issuer";
 import type { ClaimSpec, SubjectPart, SubjectTemplate } from "../template";
 
-type OidcConfig = Extract<IssuerConfig, { kind: "oidc" }>;
+type OidcConfig = IssuerConfigOf<"oidc">;
 
 /** Any other OIDC issuer: the document declares its claims and, optionally, how it builds sub. */
 export function oidcIssuer(config: OidcConfig): IssuerModel {
@@ -82,4 +84,54 @@ export function parseSubjectTemplate(template: string): SubjectTemplate {
 /** The claim names a subject template uses. */
 export function templateClaims(template: string): string[] {
   return [...template.matchAll(/\{([^{}]+)\}/g)].map((m) => m[1]!);
+}
+
+/**
+ * A subject template and alphabets name declared claims, alphabets compile, and a shared issuer
+ * names the claims that pin the owner.
+ */
+export function oidcConfigIssues(config: OidcConfig, _model: IssuerModel, path: Path): Issue[] {
+  const issues: Issue[] = [];
+  for (const claim of templateClaims(config.subjectTemplate ?? "")) {
+    if (!config.claims.includes(claim)) {
+      issues.push(
+        error(
+          "unknown_claim",
+          [...path, "subjectTemplate"],
+          `the subject template uses {${claim}}, which is not in claims; add it to claims`,
+        ),
+      );
+    }
+  }
+  for (const [claim, characters] of Object.entries(config.alphabets ?? {})) {
+    const at = [...path, "alphabets", claim];
+    const problem = alphabetProblem(characters);
+    if (!config.claims.includes(claim)) {
+      issues.push(
+        error(
+          "unknown_claim",
+          at,
+          `${quote(claim)} is not in claims; declare the alphabets of listed claims`,
+        ),
+      );
+    } else if (problem) {
+      issues.push(
+        error(
+          "invalid_value",
+          at,
+          `the alphabet ${quote(characters)} is not usable: ${problem}; write the characters as inside [...], e.g. "a-z0-9-"`,
+        ),
+      );
+    }
+  }
+  if (config.shared && config.ownerClaims.length === 0) {
+    issues.push(
+      error(
+        "missing_key",
+        [...path, "ownerClaims"],
+        "a shared issuer needs ownerClaims: the claims that name the organization a token belongs to",
+      ),
+    );
+  }
+  return issues;
 }

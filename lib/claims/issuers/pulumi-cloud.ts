@@ -1,10 +1,10 @@
-import type { IssuerConfig } from "../../intent/schema";
+import type { IssuerConfigOf } from "./preset";
 import type { IssuerModel } from "../issuer";
 import { vocabulary } from "../issuer";
 
 export const PULUMI_CLOUD_URL = "https://api.pulumi.com/oidc";
 
-type PulumiCloudConfig = Extract<IssuerConfig, { kind: "pulumi-cloud" }>;
+type PulumiCloudConfig = IssuerConfigOf<"pulumi-cloud">;
 
 /**
  * Pulumi Deployments and Pulumi ESC cloud logins. Deployments tokens carry `org`, `project`,

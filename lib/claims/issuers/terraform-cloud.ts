@@ -1,4 +1,4 @@
-import type { IssuerConfig } from "../../intent/schema";
+import type { IssuerConfigOf } from "./preset";
 import type { IssuerModel } from "../issuer";
 import { vocabulary } from "../issuer";
 
@@ -18,7 +18,7 @@ const CLAIMS = [
   "terraform_run_phase",
 ];
 
-type TerraformCloudConfig = Extract<IssuerConfig, { kind: "terraform-cloud" }>;
+type TerraformCloudConfig = IssuerConfigOf<"terraform-cloud">;
 
 export function terraformCloudIssuer(config: TerraformCloudConfig): IssuerModel {
   const url = config.url ?? TERRAFORM_CLOUD_URL;

@@ -1,0 +1,14 @@
+import type { Issue, Path } from "../../errors";
+import type { IssuerConfig } from "../../intent/schema";
+import type { IssuerKind, IssuerModel } from "../issuer";
+
+/** The configuration of an issuer of one kind, as the schema gives it. */
+export type IssuerConfigOf<K extends IssuerKind> = Extract<IssuerConfig, { kind: K }>;
+
+/** One kind of issuer: how its configuration becomes a model, and what in it the schema cannot check. */
+export interface IssuerPreset<K extends IssuerKind> {
+  /** Everything trustplane knows about an issuer of this kind, configured so. */
+  readonly model: (config: IssuerConfigOf<K>) => IssuerModel;
+  /** Problems of the configuration the schema cannot see (claim orders, templates), under `path`. */
+  readonly configIssues?: (config: IssuerConfigOf<K>, model: IssuerModel, path: Path) => Issue[];
+}
