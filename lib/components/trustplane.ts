@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { compileDocument } from "../compile";
+import type { Cloud } from "../backends/cloud";
 import type { Issue } from "../errors";
 import { TrustplaneError, error, formatPath, isError, quote } from "../errors";
 import type { readIntentFile } from "../intent/file";
@@ -50,11 +51,12 @@ export interface Summary {
 
 const OPTION_KEYS = ["providers", "adopt", "tags", "only"] as const;
 
+/** Each cloud's component module, loaded only when the stack deploys that cloud. */
 const CLOUD_MODULES = {
   aws: "./aws",
   azure: "./azure",
   gcp: "./gcp",
-} as const;
+} as const satisfies Record<Cloud, string>;
 
 /**
  * Deploys an intent document: validates and compiles it (throwing one TrustplaneError with every

@@ -2,6 +2,7 @@ import { strict as assert } from "node:assert";
 import type { AwsArtefacts } from "../../lib/backends/aws/grant";
 import type { AzureArtefacts } from "../../lib/backends/azure/grant";
 import type { GcpArtefacts } from "../../lib/backends/gcp/grant";
+import { ISSUER_PRESETS } from "../../lib/claims/issuers";
 import { analyse } from "../../lib/compile";
 import { formatPath } from "../../lib/errors";
 import { ALL_GRANTS, grantsIn, oneIdentity } from "../support/documents";
@@ -39,7 +40,11 @@ function errors(document: unknown): Refusal {
     .map((i) => [i.code, formatPath(i.path)]);
 }
 
+/** The issuer kinds the scenarios below compiled; the last of them requires every preset. */
+const scenarioKinds = new Set<string>();
+
 function sides(issuer: object, subjects: object[]): Sides {
+  scenarioKinds.add((issuer as { kind: string }).kind);
   const compile = (cloud: "aws" | "azure" | "gcp") => {
     const document = oneIdentity(issuer as never, subjects as never, grantsIn(cloud));
     const { plan } = analyse(document);
@@ -634,6 +639,10 @@ describe("issuer presets side by side", () => {
           "has(assertion.pipeline) && assertion.pipeline == 'deploy' && has(assertion.tenant) && assertion.tenant == 'acme'",
       },
     });
+  });
+
+  it("has a scenario for every issuer preset (a new preset needs one here)", () => {
+    assert.deepStrictEqual([...scenarioKinds].sort(), Object.keys(ISSUER_PRESETS).sort());
   });
 
   describe("owner pins", () => {
