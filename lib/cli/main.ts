@@ -9,6 +9,7 @@ import { renderCommand } from "./render";
 import type { Streams } from "./streams";
 import { visible } from "../errors";
 import { formatIssueList, formatPlan, issueJson } from "./format";
+import { editDistance } from "../internal/edit-distance";
 
 const USAGE = `usage: trustplane <command> FILE [options]
 
@@ -105,20 +106,6 @@ function parseCommandLine(
     options[t.name] = t.value ?? true;
   }
   return { options: options, positionals };
-}
-
-function editDistance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    let prev = row[0]!;
-    row[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const next = Math.min(row[j]! + 1, row[j - 1]! + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
-      prev = row[j]!;
-      row[j] = next;
-    }
-  }
-  return row[b.length]!;
 }
 
 /**

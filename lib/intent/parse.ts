@@ -4,6 +4,7 @@ import { error, quote } from "../errors";
 import type { ParsedDocument } from "./schema";
 import { plainData } from "./plain";
 import { IntentDocument } from "./schema";
+import { editDistance } from "../internal/edit-distance";
 
 /**
  * Validates a document against the v1 schema; never throws. The input is first copied as plain
@@ -178,18 +179,4 @@ export function describe(value: unknown): string {
   if (value === undefined) return "nothing";
   const json = JSON.stringify(value) ?? typeof value;
   return json.length > 80 ? `${json.slice(0, 77)}...` : json;
-}
-
-function editDistance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    let prev = row[0]!;
-    row[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const next = Math.min(row[j]! + 1, row[j - 1]! + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
-      prev = row[j]!;
-      row[j] = next;
-    }
-  }
-  return row[b.length]!;
 }

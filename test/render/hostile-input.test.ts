@@ -31,6 +31,7 @@ import { join, relative } from "node:path";
 import fc from "fast-check";
 import { parse } from "yaml";
 import { cli } from "../support/cli";
+import { TARGETS } from "../support/documents";
 import { hcl2json } from "../support/terraform";
 import type { Parse } from "../support/terraform";
 
@@ -95,17 +96,7 @@ function documentWith(v: {
   return {
     version: 1,
     issuers: { github: { kind: "github" } },
-    targets: {
-      "aws-prod": { cloud: "aws", accountId: "111111111111" },
-      "azure-prod": {
-        cloud: "azure",
-        tenantId: "00000000-0000-0000-0000-00000000000a",
-        subscriptionId: "00000000-0000-0000-0000-00000000000b",
-        resourceGroup: "identities",
-        location: "westeurope",
-      },
-      "gcp-prod": { cloud: "gcp", projectId: "acme-prod", projectNumber: "123456789012" },
-    },
+    targets: TARGETS,
     identities: [
       {
         name: "deploy",
