@@ -2,10 +2,10 @@ import { error, quote } from "../../errors";
 import type { GcpHandoff } from "./handoff";
 import { gcpHandoff } from "./handoff";
 import type { CloudBackend } from "../backend";
+import type * as Evaluate from "./evaluate";
 import { optionKeys } from "../backend";
 import { gcpGrantOptions } from "./options";
 import { rows } from "../rows";
-import { evaluateProvider } from "./evaluate";
 import { gcpGrant } from "./grant";
 import { poolIdIssues } from "./names";
 
@@ -44,7 +44,8 @@ export const gcpBackend: CloudBackend<"gcp", GcpHandoff> = {
         ]
       : []),
   ],
-  evaluate: (_, { artefacts }, claims, audiences) => evaluateProvider(artefacts, claims, audiences),
+  evaluate: (_, { artefacts }, claims, audiences) =>
+    evaluator().evaluateProvider(artefacts, claims, audiences),
   // the provider's condition tests claims, not sub: there is no sub pattern to fill
   subPatterns: () => [],
   describe: ({ artefacts: a }) =>
@@ -57,3 +58,11 @@ export const gcpBackend: CloudBackend<"gcp", GcpHandoff> = {
       ["roles", a.projectBindings.map((b) => b.role).join(", ") || undefined],
     ]),
 };
+
+let loaded: typeof Evaluate | undefined;
+
+/** The CEL evaluator, loaded on the first decision: compiling and deploying never load CEL. */
+function evaluator(): typeof Evaluate {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- the point is to load on demand
+  return (loaded ??= require("./evaluate") as typeof Evaluate);
+}
