@@ -1,5 +1,5 @@
 // Helpers shared by the benchmarks in bench/.
-import type { IntentDocument } from "../lib/intent/schema";
+import type { IntentDocument } from "../lib/intent/document";
 import { TARGETS } from "../test/support/documents";
 
 /** The median of a non-empty list. */

@@ -15,8 +15,31 @@ export { analyse, check, compile } from "./compile";
 export type { Analysis } from "./compile";
 export { TrustplaneError, formatIssues, formatPath } from "./errors";
 export type { Issue, IssueCode, Path, Severity } from "./errors";
-export { IntentDocument } from "./intent/schema";
-export type { ParsedDocument } from "./intent/schema";
+export type {
+  AwsTarget,
+  AzureRole,
+  AzureTarget,
+  Backend,
+  BitbucketIssuer,
+  BuildkiteIssuer,
+  CircleciIssuer,
+  GcpTarget,
+  GithubIssuer,
+  GitlabIssuer,
+  Grant,
+  Handoff,
+  Identity,
+  IntentDocument,
+  Issuer,
+  KubernetesIssuer,
+  Matcher,
+  OidcIssuer,
+  ParsedDocument,
+  PulumiCloudIssuer,
+  Selector,
+  Target,
+  TerraformCloudIssuer,
+} from "./intent/document";
 export { loadText } from "./intent/load";
 export type { LoadedText, LocatedIssue } from "./intent/load";
 export { MAX_INTENT_BYTES, readIntentFile } from "./intent/file";

@@ -292,7 +292,7 @@ identities:
         severity: "warning",
         path: "identities[0].subjects[0]",
         message: issues[0]!.message,
-        line: 24,
+        line: 25,
         column: 9,
       });
     });
@@ -415,10 +415,10 @@ identities:
       assert.deepEqual(
         warnings.map((w) => [w.code, w.severity, w.path, w.line]),
         [
-          ["mutable_subject", "warning", "identities[0].subjects[0]", 24],
-          ["mutable_subject", "warning", "identities[0].subjects[1]", 25],
-          ["mutable_subject", "warning", "identities[0].subjects[2]", 26],
-          ["mutable_subject", "warning", "identities[1].subjects[0]", 58],
+          ["mutable_subject", "warning", "identities[0].subjects[0]", 25],
+          ["mutable_subject", "warning", "identities[0].subjects[1]", 26],
+          ["mutable_subject", "warning", "identities[0].subjects[2]", 27],
+          ["mutable_subject", "warning", "identities[1].subjects[0]", 59],
         ],
       );
     });
@@ -446,7 +446,7 @@ identities:
       assert.doesNotMatch(r.out, /warning/);
       assert.match(
         r.err,
-        /^.*platform\.yaml:24:9: ⚠ warning mutable_subject: repository can be recycled/,
+        /^.*platform\.yaml:25:9: ⚠ warning mutable_subject: repository can be recycled/,
       );
       assert.match(r.err, /\n {4}at identities\[0\]\.subjects\[0\]\n/);
       assert.match(r.err, /\n4 warnings$/);
@@ -689,7 +689,7 @@ identities:
     assert.equal(child.error, undefined);
     assert.equal(child.status, 0, child.stderr);
     assert.equal(child.stderr, "");
-    assert.match(child.stdout, /^examples\/platform\.yaml:24:9: ⚠ warning mutable_subject: /);
+    assert.match(child.stdout, /^examples\/platform\.yaml:25:9: ⚠ warning mutable_subject: /);
     assert.match(child.stdout, /\n4 warnings\n$/, "the entry adds a newline to each write");
     const usage = spawnSync(process.execPath, ["--import", "tsx", "lib/cli/main.ts"], {
       cwd: ROOT,

@@ -1,7 +1,7 @@
 import type { Issue, Path } from "../errors";
 import type { TokenClaims } from "../inspect/token-claims";
 import type { Verdict } from "../inspect/verdict";
-import type { GrantConfig } from "../intent/schema";
+import type { GrantConfig } from "../intent/document";
 import type { GrantIR, IdentityIR } from "../ir/types";
 import type { PlanResource } from "../plan/resource";
 import type { Cloud } from "./cloud";

@@ -1,4 +1,4 @@
-import type { TargetConfig } from "../intent/schema";
+import type { TargetConfig } from "../intent/document";
 import type { TargetIR } from "../ir/types";
 
 /** The clouds trustplane compiles to: the `cloud` of a target, as the schema spells them. */

@@ -1,5 +1,5 @@
 import type { Issue, Path } from "../errors";
-import type { BackendConfig, HandoffConfig } from "../intent/schema";
+import type { BackendConfig, HandoffConfig } from "../intent/document";
 import type { HandoffIR } from "../ir/types";
 import type { HclBlock, HclBody } from "../render/hcl";
 import type { StackValues } from "../render/outputs";

@@ -1,4 +1,4 @@
-import type { IssuerConfig, TargetConfig } from "../intent/schema";
+import type { IssuerConfig, TargetConfig } from "../intent/document";
 import { own } from "../internal/own";
 import type { SubjectLayouts } from "./layouts";
 import type { ClaimSpec, SubjectTemplate } from "./template";

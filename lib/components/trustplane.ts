@@ -4,7 +4,7 @@ import type { Cloud } from "../backends/cloud";
 import type { Issue } from "../errors";
 import { TrustplaneError, error, formatPath, isError, quote } from "../errors";
 import type { readIntentFile } from "../intent/file";
-import type { IntentDocument } from "../intent/schema";
+import type { IntentDocument } from "../intent/document";
 import type { DocumentIR } from "../ir/types";
 import type { GrantPlan, Plan } from "../plan/types";
 import { StackValues } from "../render/outputs";

@@ -1,7 +1,7 @@
 import type { z } from "zod";
 import type { Issue, IssueCode, Path } from "../errors";
 import { error, quote } from "../errors";
-import type { ParsedDocument } from "./schema";
+import type { ParsedDocument } from "./document";
 import { plainData } from "./plain";
 import { IntentDocument } from "./schema";
 import { editDistance } from "../internal/edit-distance";

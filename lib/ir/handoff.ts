@@ -1,7 +1,7 @@
 import type { IssuerKind } from "../claims/issuer";
 import type { Issue, Path } from "../errors";
 import { error, quote } from "../errors";
-import type { BackendConfig, HandoffConfig } from "../intent/schema";
+import type { BackendConfig, HandoffConfig } from "../intent/document";
 import { CLOUDS, backendOf } from "../backends";
 import { CI_TARGETS, nativeCi } from "./ci";
 import type { GrantIR, HandoffIR } from "./types";

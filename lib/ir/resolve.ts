@@ -6,7 +6,7 @@ import type { Matcher } from "../claims/matcher";
 import { normalizeMatcher } from "../claims/matcher";
 import type { Issue, Path } from "../errors";
 import { error, quote } from "../errors";
-import type { GrantConfig, IssuerConfig, ParsedDocument } from "../intent/schema";
+import type { GrantConfig, IssuerConfig, ParsedDocument } from "../intent/document";
 import { resolveHandoff } from "./handoff";
 import { lintSelector } from "./lint";
 import type { DocumentIR, GrantIR, IdentityIR, SelectorIR, TargetIR } from "./types";

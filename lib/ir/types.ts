@@ -1,7 +1,7 @@
 import type { IssuerModel } from "../claims/issuer";
 import type { Matcher } from "../claims/matcher";
 import type { Path } from "../errors";
-import type { BackendConfig, GrantConfig, HandoffConfig, TargetConfig } from "../intent/schema";
+import type { BackendConfig, GrantConfig, HandoffConfig, TargetConfig } from "../intent/document";
 
 /**
  * The normalized intent every backend reads: references resolved, matchers normalized, claims

@@ -1,7 +1,7 @@
 import type { GrantHandoff } from "../backends";
 import { backendOf } from "../backends";
 import type { Placeholder } from "../backends/handoff";
-import type { BackendConfig } from "../intent/schema";
+import type { BackendConfig } from "../intent/document";
 import type { IssuerModel } from "../claims/issuer";
 import type { CiKind, HandoffIR } from "../ir/types";
 import type { IdentityIR, SelectorIR } from "../ir/types";

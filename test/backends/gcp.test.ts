@@ -11,7 +11,7 @@ import type { Path } from "../../lib/errors";
 import { isError } from "../../lib/errors";
 import { evaluateProvider } from "../../lib/backends/gcp/evaluate";
 import { loadText } from "../../lib/intent/load";
-import type { IntentDocument } from "../../lib/intent/schema";
+import type { IntentDocument } from "../../lib/intent/document";
 import type { GrantPlan, PlanResource } from "../../lib/plan/types";
 import { exchange, MAX_SUBJECT_BYTES } from "../support/cel";
 import { oneIdentity, TARGETS } from "../support/documents";

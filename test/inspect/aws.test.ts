@@ -8,7 +8,7 @@ import { analyse } from "../../lib/compile";
 import type { StsRequest } from "../../lib/backends/aws/evaluate";
 import { evaluateTrustPolicy, stsRequest } from "../../lib/backends/aws/evaluate";
 import { NOT_STRING } from "../../lib/inspect/token-claims";
-import type { IssuerConfig } from "../../lib/intent/schema";
+import type { IssuerConfig } from "../../lib/intent/document";
 import { grantsIn, oneIdentity } from "../support/documents";
 import { simulate } from "../support/iam-simulate";
 import { githubModel, selectors } from "../support/tokens";

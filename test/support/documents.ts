@@ -1,4 +1,4 @@
-import type { IntentDocument } from "../../lib/intent/schema";
+import type { IntentDocument } from "../../lib/intent/document";
 
 /** Targets in every cloud, reused by the tests. */
 export const TARGETS = {

@@ -1,4 +1,4 @@
-import type { IssuerConfig } from "../../intent/schema";
+import type { IssuerConfig } from "../../intent/document";
 import type { Issue, Path } from "../../errors";
 import type { IssuerKind, IssuerModel } from "../issuer";
 import { bitbucketIssuer } from "./bitbucket";

@@ -1,5 +1,5 @@
 import type { Issue, Path } from "../../errors";
-import type { IssuerConfig } from "../../intent/schema";
+import type { IssuerConfig } from "../../intent/document";
 import type { IssuerKind, IssuerModel } from "../issuer";
 
 /** The configuration of an issuer of one kind, as the schema gives it. */
