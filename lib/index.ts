@@ -60,6 +60,6 @@ export { readToken, verifyJwt } from "./inspect/token";
 export type { ReadToken } from "./inspect/token";
 export type { TokenClaims } from "./inspect/token-claims";
 export { render } from "./render/render";
-export type { RenderedFile, Rendering } from "./render/render";
+export type { RenderedFile, Rendering, TerraformFormat } from "./render/render";
 export { StackValues } from "./render/outputs";
 export type { Placeholder } from "./render/model";

@@ -29,6 +29,7 @@ options:
   --outputs PATH  render: \`pulumi stack output --json\` of a stack, for values known after
                   pulumi up (Azure client IDs); repeat for one stack per account
   --force         render: also replace files in --out that render did not write
+  --format FMT    render: Terraform files as hcl (.tf, the default) or json (.tf.json)
   --help          show this help
   --version       print the version
 
@@ -44,6 +45,7 @@ const OPTIONS: Readonly<Record<string, { value?: string; repeat?: true }>> = {
   out: { value: "a directory" },
   outputs: { value: "a stack output file", repeat: true },
   force: {},
+  format: { value: "hcl or json" },
   help: {},
   version: {},
 };
@@ -55,6 +57,7 @@ interface Options {
   out?: string;
   outputs?: string[];
   force?: boolean;
+  format?: string;
   help?: boolean;
   version?: boolean;
 }
@@ -157,11 +160,14 @@ async function command(
     return usage(err, "explain needs --token PATH");
   if (
     command !== "render" &&
-    (values.out !== undefined || values.outputs !== undefined || values.force !== undefined)
+    [values.out, values.outputs, values.force, values.format].some((v) => v !== undefined)
   ) {
-    return usage(err, "--out, --outputs and --force belong to render");
+    return usage(err, "--out, --outputs, --force and --format belong to render");
   }
   if (command === "render" && values.out === undefined) return usage(err, "render needs --out DIR");
+  const format = values.format ?? "hcl";
+  if (format !== "hcl" && format !== "json")
+    return usage(err, `--format is hcl or json, not "${format}"`);
 
   const loaded = readIntentFile(file);
   if ("unreadable" in loaded) {
@@ -184,15 +190,8 @@ async function command(
   if (command === "render") {
     const more = (found: readonly LocatedIssue[]) =>
       report(file, [...located, ...found.map(loaded.locate)], streams);
-    return renderCommand(
-      ir,
-      plan,
-      values.out!,
-      values.outputs ?? [],
-      more,
-      streams,
-      !!values.force,
-    );
+    const options = { out: values.out!, outputs: values.outputs ?? [], force: !!values.force };
+    return renderCommand(ir, plan, { ...options, format }, more, streams);
   }
   if (streams.json) {
     out(JSON.stringify({ ...plan, warnings: located.map(issueJson) }, null, 2));

@@ -5,9 +5,18 @@ import type { DocumentIR } from "../ir/types";
 import type { Plan } from "../plan/types";
 import { StackValues } from "../render/outputs";
 import { renderCompiled } from "../render/render";
+import type { TerraformFormat } from "../render/render";
 import type { LocatedIssue } from "../intent/load";
 import { commitTree } from "./commit";
 import type { Streams } from "./streams";
+
+/** `render`'s command line: where, with which stack outputs, replacing what, in which format. */
+export interface RenderOptions {
+  readonly out: string;
+  readonly outputs: readonly string[];
+  readonly force: boolean;
+  readonly format: TerraformFormat;
+}
 
 /**
  * `trustplane render`: writes every identity's hand-off under `out`, all or nothing (see
@@ -18,12 +27,11 @@ import type { Streams } from "./streams";
 export function renderCommand(
   ir: DocumentIR,
   plan: Plan,
-  out: string,
-  outputs: readonly string[],
+  options: RenderOptions,
   report: (issues: readonly LocatedIssue[]) => void,
   streams: Streams,
-  force = false,
 ): number {
+  const { out, outputs, force, format } = options;
   const stacks = new StackValues();
   for (const path of outputs) {
     let json: unknown;
@@ -39,7 +47,7 @@ export function renderCommand(
       return 2;
     }
   }
-  const { files, placeholders, issues } = renderCompiled(ir, plan, stacks);
+  const { files, placeholders, issues } = renderCompiled(ir, plan, stacks, format);
   if (!files) {
     report(issues);
     return 1;

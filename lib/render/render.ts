@@ -22,6 +22,12 @@ export interface RenderedFile {
   readonly text: string;
 }
 
+/**
+ * How the Terraform files are written: `hcl` (`.tf`, the default) or `json` (`.tf.json`). One
+ * format only: Terraform reads both in one folder, so two copies would declare everything twice.
+ */
+export type TerraformFormat = "hcl" | "json";
+
 /** The hand-off files of every identity with a `handoff`, or the issues that prevent them. */
 export interface Rendering {
   readonly files?: readonly RenderedFile[];
@@ -31,36 +37,46 @@ export interface Rendering {
 
 /**
  * Renders every identity's hand-off into files under `<identity>/`: Terraform backend and
- * providers (`.tf` and `.tf.json`), GCP credential configurations, the CI job, HCP Terraform
- * variables. Pure and never throws on bad input: the CLI writes the files, the Pulumi
- * component exports them.
+ * providers (`.tf`, or `.tf.json` with `format: "json"`), GCP credential configurations, the CI
+ * job, HCP Terraform variables. Pure and never throws on bad input: the CLI writes the files,
+ * the Pulumi component exports them.
  */
-export function render(document: unknown, stacks?: StackValues): Rendering {
+export function render(
+  document: unknown,
+  stacks?: StackValues,
+  format: TerraformFormat = "hcl",
+): Rendering {
   const { plan, ir, issues } = compileDocument(document);
   if (!plan || !ir) return { placeholders: [], issues };
-  const rendered = renderCompiled(ir, plan, stacks);
+  const rendered = renderCompiled(ir, plan, stacks, format);
   return { ...rendered, issues: [...issues, ...rendered.issues] };
 }
 
 /** `render` on a compiled document: its issues are the rendering's own. */
-export function renderCompiled(ir: DocumentIR, plan: Plan, stacks?: StackValues): Rendering {
+export function renderCompiled(
+  ir: DocumentIR,
+  plan: Plan,
+  stacks?: StackValues,
+  format: TerraformFormat = "hcl",
+): Rendering {
   const { handoffs, placeholders, issues } = handoffsOf(ir, plan, stacks);
   const files = handoffs.flatMap((h) => {
-    const rendered = renderIdentity(h);
+    const rendered = renderIdentity(h, format);
     issues.push(...rendered.issues);
     return rendered.files;
   });
-  for (const w of workspaceHandoffs(handoffs, issues)) files.push(...workspaceFiles(w));
+  for (const w of workspaceHandoffs(handoffs, issues)) files.push(...workspaceFiles(w, format));
   return issues.some(isError) ? { placeholders, issues } : { files, placeholders, issues };
 }
 
 /** The files of one identity's hand-off. */
-export function renderIdentity(h: IdentityHandoff): { files: RenderedFile[]; issues: Issue[] } {
+export function renderIdentity(
+  h: IdentityHandoff,
+  format: TerraformFormat = "hcl",
+): { files: RenderedFile[]; issues: Issue[] } {
   const files: RenderedFile[] = [];
-  const terraform = (name: string, body: HclBody) => {
-    files.push({ path: `${h.name}/${name}.tf`, text: printHcl(body) });
-    files.push({ path: `${h.name}/${name}.tf.json`, text: printTerraformJson(body) });
-  };
+  const terraform = (name: string, body: HclBody) =>
+    files.push(terraformFile(`${h.name}/${name}`, body, format));
   if (h.backend) terraform("backend", backendBody(h, h.backend));
   terraform("providers", providersBody(h));
   for (const grant of h.grants) {
@@ -73,11 +89,15 @@ export function renderIdentity(h: IdentityHandoff): { files: RenderedFile[]; iss
 }
 
 /** An HCP Terraform workspace's variables, as JSON (for the API or the UI) and as tfe resources. */
-function workspaceFiles(w: WorkspaceHandoff): RenderedFile[] {
-  const body = workspaceVariablesBody(w);
+function workspaceFiles(w: WorkspaceHandoff, format: TerraformFormat): RenderedFile[] {
   return [
     { path: `${w.directory}/variables.json`, text: `${JSON.stringify(w.variables, null, 2)}\n` },
-    { path: `${w.directory}/variables.tf`, text: printHcl(body) },
-    { path: `${w.directory}/variables.tf.json`, text: printTerraformJson(body) },
+    terraformFile(`${w.directory}/variables`, workspaceVariablesBody(w), format),
   ];
+}
+
+function terraformFile(stem: string, body: HclBody, format: TerraformFormat): RenderedFile {
+  return format === "json"
+    ? { path: `${stem}.tf.json`, text: printTerraformJson(body) }
+    : { path: `${stem}.tf`, text: printHcl(body) };
 }

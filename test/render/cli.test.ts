@@ -148,7 +148,7 @@ describe("CLI render", () => {
     assert.match((await cli("render", intent)).err, /^trustplane: render needs --out DIR/);
     assert.match(
       (await cli("plan", intent, "--out", dir)).err,
-      /^trustplane: --out, --outputs and --force belong to render/,
+      /^trustplane: --out, --outputs, --force and --format belong to render/,
     );
     assert.equal((await cli("render", intent)).code, 2);
   });

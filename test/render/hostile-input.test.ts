@@ -191,7 +191,10 @@ describe("the CLI contract under generated hostile input (issue 10)", () => {
           const tf = (await hcl("backend.tf", readFileSync(join(root, "backend.tf"), "utf8"))) as {
             terraform: { backend: { s3: { key: string }[] } }[];
           };
-          const json = JSON.parse(readFileSync(join(root, "backend.tf.json"), "utf8")) as {
+          const asJson = await cli("render", path, "--out", `${out}-json`, "--format", "json");
+          assert.equal(asJson.code, 0, asJson.err);
+          const jsonRoot = join(`${out}-json`, "deploy");
+          const json = JSON.parse(readFileSync(join(jsonRoot, "backend.tf.json"), "utf8")) as {
             terraform: { backend: { s3: { key: string } } };
           };
           assert.equal(template(json.terraform.backend.s3.key), v.key);
@@ -288,7 +291,7 @@ describe("the CLI contract under generated hostile input (issue 10)", () => {
     );
     const paths = [
       "deploy/backend.tf",
-      "deploy/providers.tf.json",
+      "deploy/providers.tf",
       "deploy/.github/workflows/trustplane-deploy.yml",
       "deploy/.github",
       "deploy",

@@ -75,6 +75,24 @@ describe("render: Terraform files", () => {
         assert.deepEqual(filesUnder(join(GOLDEN, name)), files.map((f) => f.path).sort());
       }
     });
+
+    it(`writes ${name}'s Terraform files in one format only: .tf, or .tf.json with format json`, () => {
+      const hcl = render(load(file)).files!.map((f) => f.path);
+      const json = render(load(file), undefined, "json").files!.map((f) => f.path);
+      assert.ok(hcl.length === 0 || hcl.some((p) => p.endsWith(".tf")), "no handoff, or .tf files");
+      assert.deepEqual(
+        hcl.filter((p) => p.endsWith(".tf.json")),
+        [],
+      );
+      assert.deepEqual(
+        json.filter((p) => p.endsWith(".tf")),
+        [],
+      );
+      assert.deepEqual(
+        json,
+        hcl.map((p) => (p.endsWith(".tf") ? `${p}.json` : p)),
+      );
+    });
   }
 
   describe("round trip through hcl2json", () => {
@@ -265,7 +283,7 @@ describe("render: Terraform files", () => {
         },
         "outputs.json",
       );
-      const files = render(doc, stacks).files!;
+      const files = render(doc, stacks, "json").files!;
       const text = (path: string) => files.find((f) => f.path === `${DIR}/${path}`)!.text;
       const tf = JSON.parse(text("variables.tf.json")) as {
         data: { tfe_workspace: Record<string, { name: string; organization: string }> };
