@@ -45,7 +45,11 @@ export type IssueCode =
   // legal but risky (warnings)
   | "mutable_subject"
   | "broad_ref_trust"
-  | "pattern_spans_claims";
+  | "pattern_spans_claims"
+  | ProgramIssueCode;
+
+/** Problems of the Pulumi program around a document (the `TrustPlane` component's options). */
+export type ProgramIssueCode = "missing_sdk" | "provider_mismatch";
 
 export type Severity = "error" | "warning";
 

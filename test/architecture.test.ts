@@ -61,8 +61,8 @@ describe("architecture (ARCHITECTURE.md)", () => {
         }
         assert.ok(existsSync(join(ROOT, `lib/components/${cloud}.ts`)), cloud);
         assert.match(
-          read("lib/components/trustplane.ts"),
-          new RegExp(`\\b${cloud}: "\\./${cloud}"`),
+          read("lib/components/prepare.ts"),
+          new RegExp(`\\b${cloud}: \\{\\s*module: "\\./${cloud}"`),
         );
       }
     });

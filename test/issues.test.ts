@@ -1,12 +1,12 @@
 import { strict as assert } from "node:assert";
 import { analyse } from "../lib/compile";
-import type { IssueCode } from "../lib/errors";
 import { formatPath } from "../lib/errors";
 import { loadText } from "../lib/intent/load";
 import { CASES } from "./support/issue-cases";
 
 describe("issue codes", () => {
-  for (const [code, c] of Object.entries(CASES) as [IssueCode, (typeof CASES)[IssueCode]][]) {
+  type Code = keyof typeof CASES;
+  for (const [code, c] of Object.entries(CASES) as [Code, (typeof CASES)[Code]][]) {
     it(`reports ${code} at ${c.path || "the document"}`, () => {
       const issues = c.text !== undefined ? loadText(c.text).issues : analyse(c.document).issues;
       const found = issues.filter((i) => i.code === code);

@@ -1,10 +1,12 @@
+import { getCallerIdentityOutput } from "@pulumi/aws/getCallerIdentity";
 import { OpenIdConnectProvider, Role, RolePolicy, RolePolicyAttachment } from "@pulumi/aws/iam";
 import * as pulumi from "@pulumi/pulumi";
 import { AWS_TYPES } from "../backends/aws/grant";
+import { arnParts } from "../backends/aws/names";
 import type { TrustPolicy } from "../backends/aws/trust-policy";
 import type { GrantPlan } from "../plan/types";
 import type { CloudArgs, CloudOutputs } from "./shared";
-import { planned, record } from "./shared";
+import { planned, providerGuard, record } from "./shared";
 
 type AwsGrant = Extract<GrantPlan, { cloud: "aws" }>;
 
@@ -24,10 +26,15 @@ export class AwsTrust extends pulumi.ComponentResource {
   constructor(name: string, args: AwsTrustArgs, opts?: pulumi.ComponentResourceOptions) {
     super("trustplane:aws:AwsTrust", name, {}, opts);
     const providers = new Map<string, pulumi.Output<string>>();
+    const guards = new Map<string, pulumi.Output<true>>();
     for (const g of args.grants) {
       const { grant } = g;
       const a = grant.artefacts;
       const resourceOpts = { parent: this, provider: args.providers[grant.target] };
+      if (!guards.has(grant.target)) {
+        guards.set(grant.target, accountGuard(grant, resourceOpts));
+      }
+      const guard = guards.get(grant.target)!;
       const providerName = planned(grant, AWS_TYPES.provider);
       if (!providers.has(providerName)) {
         const adopted = args.adopted[providerName];
@@ -37,7 +44,11 @@ export class AwsTrust extends pulumi.ComponentResource {
             ? pulumi.output(adopted)
             : new OpenIdConnectProvider(
                 providerName,
-                { url: a.providerUrl, clientIdLists: [...a.clientIds], tags: args.tags },
+                {
+                  url: guard.apply(() => a.providerUrl),
+                  clientIdLists: [...a.clientIds],
+                  tags: args.tags,
+                },
                 resourceOpts,
               ).arn,
         );
@@ -45,7 +56,7 @@ export class AwsTrust extends pulumi.ComponentResource {
       const role = new Role(
         planned(grant, AWS_TYPES.role),
         {
-          name: a.roleName,
+          name: guard.apply(() => a.roleName),
           path: a.rolePath,
           // the provider's ARN is the one the policy names; taking it from the provider orders creation
           assumeRolePolicy: providers
@@ -75,6 +86,25 @@ export class AwsTrust extends pulumi.ComponentResource {
     }
     this.registerOutputs({ outputs: this.outputs });
   }
+}
+
+/** The target's account and partition, against the caller identity of its provider. */
+function accountGuard(
+  grant: AwsGrant,
+  opts: { parent: pulumi.Resource; provider?: pulumi.ProviderResource },
+): pulumi.Output<true> {
+  const target = arnParts(grant.artefacts.roleArn);
+  const caller = getCallerIdentityOutput({}, opts);
+  return providerGuard(
+    grant.target,
+    caller.apply((c) => {
+      const reported = c.arn ? arnParts(c.arn) : undefined;
+      return [
+        { what: "account", expected: target.accountId, actual: c.accountId || undefined },
+        { what: "partition", expected: target.partition, actual: reported?.partition || undefined },
+      ];
+    }),
+  );
 }
 
 /** The compiled policy with the provider ARN Pulumi resolved (the same one, unless adopted). */

@@ -1,4 +1,4 @@
-import { RoleAssignment } from "@pulumi/azure-native/authorization";
+import { RoleAssignment, getClientConfigOutput } from "@pulumi/azure-native/authorization";
 import {
   FederatedIdentityCredential,
   UserAssignedIdentity,
@@ -7,7 +7,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { AZURE_TYPES } from "../backends/azure/grant";
 import type { GrantPlan } from "../plan/types";
 import type { CloudArgs, CloudOutputs } from "./shared";
-import { planned, record } from "./shared";
+import { planned, providerGuard, record } from "./shared";
 
 type AzureGrant = Extract<GrantPlan, { cloud: "azure" }>;
 
@@ -23,15 +23,32 @@ export class AzureTrust extends pulumi.ComponentResource {
 
   constructor(name: string, args: CloudArgs<AzureGrant>, opts?: pulumi.ComponentResourceOptions) {
     super("trustplane:azure:AzureTrust", name, {}, opts);
+    const guards = new Map<string, pulumi.Output<true>>();
     for (const g of args.grants) {
       const { grant } = g;
       const a = grant.artefacts;
       const resourceOpts = { parent: this, provider: args.providers[grant.target] };
+      if (!guards.has(grant.target)) {
+        // the subscription and tenant a resource lands in are the provider's, whatever its inputs
+        const config = getClientConfigOutput(resourceOpts);
+        // GUIDs compare without case: the API may report them in either
+        const guid = (value: string | undefined) => value?.toLowerCase() || undefined;
+        const facts = config.apply((c) => [
+          {
+            what: "subscription",
+            expected: guid(a.subscriptionId)!,
+            actual: guid(c.subscriptionId),
+          },
+          { what: "tenant", expected: guid(a.tenantId)!, actual: guid(c.tenantId) },
+        ]);
+        guards.set(grant.target, providerGuard(grant.target, facts));
+      }
+      const guard = guards.get(grant.target)!;
       const identity = new UserAssignedIdentity(
         planned(grant, AZURE_TYPES.identity),
         {
           resourceGroupName: a.resourceGroup,
-          resourceName: a.identityName,
+          resourceName: guard.apply(() => a.identityName),
           location: a.location,
           tags: args.tags,
         },

@@ -1,4 +1,5 @@
 import { WorkloadIdentityPool, WorkloadIdentityPoolProvider } from "@pulumi/gcp/iam";
+import { getClientConfigOutput } from "@pulumi/gcp/organizations";
 import { IAMMember as ProjectIAMMember } from "@pulumi/gcp/projects";
 import { Account, IAMMember as ServiceAccountIAMMember } from "@pulumi/gcp/serviceaccount";
 import * as pulumi from "@pulumi/pulumi";
@@ -27,11 +28,16 @@ export class GcpTrust extends pulumi.ComponentResource {
   constructor(name: string, args: GcpTrustArgs, opts?: pulumi.ComponentResourceOptions) {
     super("trustplane:gcp:GcpTrust", name, {}, opts);
     const pools = new Map<string, pulumi.Resource | undefined>();
+    const checked = new Set<string>();
     for (const g of args.grants) {
       const { grant } = g;
       const a = grant.artefacts;
       const project = args.projects[grant.target]!;
       const resourceOpts = { parent: this, provider: args.providers[grant.target] };
+      if (!checked.has(grant.target)) {
+        checked.add(grant.target);
+        warnOnOtherProject(this, grant.target, project, resourceOpts);
+      }
       const poolName = planned(grant, GCP_TYPES.pool);
       if (!pools.has(poolName)) {
         pools.set(
@@ -95,4 +101,24 @@ export class GcpTrust extends pulumi.ComponentResource {
     }
     this.registerOutputs({ outputs: this.outputs });
   }
+}
+
+/**
+ * Every GCP resource names its project, so a provider whose default project is another one
+ * cannot misplace them; it usually means credentials meant for another project, so it is said.
+ */
+function warnOnOtherProject(
+  component: pulumi.Resource,
+  target: string,
+  project: string,
+  opts: { parent: pulumi.Resource; provider?: pulumi.ProviderResource },
+): void {
+  getClientConfigOutput(opts).apply((c) => {
+    if (c.project && c.project !== project) {
+      void pulumi.log.warn(
+        `the provider of target "${target}" defaults to project "${c.project}", not the target's "${project}": trustplane's resources name "${project}" explicitly, so check that the provider's credentials are meant for it`,
+        component,
+      );
+    }
+  });
 }

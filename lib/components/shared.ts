@@ -1,4 +1,5 @@
 import type * as pulumi from "@pulumi/pulumi";
+import { TrustplaneError, error, quote } from "../errors";
 import type { GrantPlan, IdentityPlan } from "../plan/types";
 
 /** One identity's grant in the cloud a component handles. */
@@ -33,4 +34,37 @@ export function planned(grant: GrantPlan, type: string, index = 0): string {
   const found = grant.resources.filter((r) => r.type === type)[index];
   if (!found) throw new Error(`unreachable: the plan of ${grant.target} has no ${type} #${index}`);
   return found.name;
+}
+
+/** One thing a target says about where it is, and what its provider reports (if it says). */
+export interface ProviderFact {
+  readonly what: string;
+  readonly expected: string;
+  readonly actual: string | undefined;
+}
+
+/**
+ * An output that resolves when the target's provider reports what the target says (the account,
+ * subscription, tenant), and fails with `provider_mismatch` otherwise. The cloud's resources of
+ * that target take one input through it, so none of them is sent to the engine before the
+ * check passes. A fact the provider does not report (Pulumi's mocks) is not compared.
+ */
+export function providerGuard(
+  target: string,
+  facts: pulumi.Output<readonly ProviderFact[]>,
+): pulumi.Output<true> {
+  return facts.apply((all) => {
+    const wrong = all.filter((f) => f.actual !== undefined && f.actual !== f.expected);
+    if (wrong.length === 0) return true as const;
+    const described = wrong
+      .map((f) => `${f.what} ${quote(f.actual!)} where the target says ${quote(f.expected)}`)
+      .join(", and ");
+    throw new TrustplaneError([
+      error(
+        "provider_mismatch",
+        ["providers", target],
+        `the provider of target ${quote(target)} reaches ${described}: nothing was deployed; give the target a provider with credentials for it (the TrustPlane option providers: { ${quote(target)}: … }) or correct the target`,
+      ),
+    ]);
+  });
 }

@@ -1,6 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
 import { compileDocument } from "../compile";
-import type { Cloud } from "../backends/cloud";
 import type { Issue } from "../errors";
 import { TrustplaneError, error, formatPath, isError, quote } from "../errors";
 import type { readIntentFile } from "../intent/file";
@@ -9,34 +8,12 @@ import type { DocumentIR } from "../ir/types";
 import type { GrantPlan, Plan } from "../plan/types";
 import { StackValues } from "../render/outputs";
 import type { renderCompiled } from "../render/render";
-import type { AwsTrust } from "./aws";
-import type { AzureTrust } from "./azure";
-import type { GcpTrust } from "./gcp";
 import type { CloudGrant, CloudOutputs } from "./shared";
+import { OPTION_KEYS } from "./options";
+import type { TrustPlaneOptions } from "./options";
+import { loadModule, prepare } from "./prepare";
 
-/** What a Pulumi program adds to the intent document: values known only to the program. */
-export interface TrustPlaneOptions {
-  /** A Pulumi provider per target name (an `aws.Provider` for an AWS target, and so on). */
-  readonly providers?: Readonly<Record<string, pulumi.ProviderResource>>;
-  /** Resources that exist already: referenced, never created. */
-  readonly adopt?: {
-    /** Target name → issuer name → the ARN of the account's existing IAM OIDC provider for that issuer. */
-    readonly awsOidcProviders?: Readonly<
-      Record<string, Readonly<Record<string, pulumi.Input<string>>>>
-    >;
-    /** GCP target names whose workload identity pool (the target's `poolId`) exists. */
-    readonly gcpPools?: readonly string[];
-  };
-  /** Tags on the AWS OIDC providers and roles and on the Azure managed identities. */
-  readonly tags?: Readonly<Record<string, string>>;
-  /**
-   * The targets this stack deploys, by name or by cloud (`aws`, `azure`, `gcp`), so one
-   * document can drive a stack per account, subscription or project.
-   *
-   * @default - every target
-   */
-  readonly only?: readonly string[];
-}
+export type { TrustPlaneOptions } from "./options";
 
 /** The intent document (v1) and the program's late-bound values. */
 export type TrustPlaneArgs = IntentDocument & TrustPlaneOptions;
@@ -48,15 +25,6 @@ export interface Summary {
     { issuer: string; grants: Record<string, Record<string, string>> }
   >;
 }
-
-const OPTION_KEYS = ["providers", "adopt", "tags", "only"] as const;
-
-/** Each cloud's component module, loaded only when the stack deploys that cloud. */
-const CLOUD_MODULES = {
-  aws: "./aws",
-  azure: "./azure",
-  gcp: "./gcp",
-} as const satisfies Record<Cloud, string>;
 
 /**
  * Deploys an intent document: validates and compiles it (throwing one TrustplaneError with every
@@ -92,7 +60,7 @@ export class TrustPlane extends pulumi.ComponentResource {
     opts?: pulumi.ComponentResourceOptions,
   ): TrustPlane {
     // the YAML parser is loaded for files only: a program passing the document as an object skips it
-    const { readIntentFile: read } = load<{ readIntentFile: typeof readIntentFile }>(
+    const { readIntentFile: read } = loadModule<{ readIntentFile: typeof readIntentFile }>(
       "../intent/file",
     );
     const file = read(path);
@@ -140,8 +108,9 @@ export class TrustPlane extends pulumi.ComponentResource {
     const common = { providers, tags };
     const parent = { parent: this };
     const outputs: CloudOutputs[] = [];
-    if (of("aws").length) {
-      const { AwsTrust: Aws } = load<{ AwsTrust: typeof AwsTrust }>(CLOUD_MODULES.aws);
+    const { components: c } = setup;
+    if (c.aws) {
+      const Aws = c.aws;
       const child = new Aws(
         `${name}-aws`,
         { ...common, grants: of("aws"), adopted: setup.awsProviders },
@@ -149,12 +118,12 @@ export class TrustPlane extends pulumi.ComponentResource {
       );
       outputs.push(child.outputs);
     }
-    if (of("azure").length) {
-      const { AzureTrust: Azure } = load<{ AzureTrust: typeof AzureTrust }>(CLOUD_MODULES.azure);
+    if (c.azure) {
+      const Azure = c.azure;
       outputs.push(new Azure(`${name}-azure`, { ...common, grants: of("azure") }, parent).outputs);
     }
-    if (of("gcp").length) {
-      const { GcpTrust: Gcp } = load<{ GcpTrust: typeof GcpTrust }>(CLOUD_MODULES.gcp);
+    if (c.gcp) {
+      const Gcp = c.gcp;
       const gcpArgs = {
         ...common,
         grants: of("gcp"),
@@ -180,130 +149,6 @@ export class TrustPlane extends pulumi.ComponentResource {
       handoff: this.handoff,
     });
   }
-}
-
-/**
- * Loads a module when it is first needed: a cloud's component only when the document has grants
- * there (a program for one cloud runs without the other clouds' SDKs installed, and
- * `import "trustplane/pulumi"` loads none of them), the YAML reader only for `fromFile`.
- */
-function load<T>(module: string): T {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports -- the point is to load on demand
-  return require(module) as T;
-}
-
-/** What the constructor needs beyond the plan, checked in full before anything is registered. */
-interface Setup {
-  readonly selected: CloudGrant[];
-  /** Planned provider resource name → adopted ARN. */
-  readonly awsProviders: Record<string, pulumi.Input<string>>;
-  /** Planned pool resource names to adopt. */
-  readonly gcpPools: Set<string>;
-  /** Project ID per GCP target. */
-  readonly projects: Record<string, string>;
-  /** The hand-off renderer, loaded when some identity has a `handoff`. */
-  readonly renderer?: typeof renderCompiled;
-}
-
-function prepare(
-  plan: Plan,
-  ir: DocumentIR,
-  document: IntentDocument,
-  options: Pick<TrustPlaneOptions, "providers" | "adopt" | "only">,
-): Setup {
-  const issues: Issue[] = [];
-  const all = plan.identities.flatMap((identity) =>
-    identity.grants.map((grant) => ({ identity, grant })),
-  );
-  const targets = document.targets;
-
-  // only: the targets (or clouds) of this stack
-  const known = new Set(all.flatMap(({ grant }) => [grant.target, grant.cloud]));
-  (options.only ?? []).forEach((name, i) => {
-    if (!known.has(name)) {
-      issues.push(
-        error(
-          "invalid_value",
-          ["only", i],
-          `${quote(name)} is neither a target with grants nor a cloud with grants; use one of ${[...known].sort().join(", ")}`,
-        ),
-      );
-    }
-  });
-  const only = options.only;
-  const selected = only
-    ? all.filter(({ grant }) => only.includes(grant.target) || only.includes(grant.cloud))
-    : all;
-
-  for (const target of Object.keys(options.providers ?? {})) {
-    if (!(target in targets))
-      issues.push(
-        error(
-          "unknown_target",
-          ["providers", target],
-          `providers names ${quote(target)}, which is no target of the document`,
-        ),
-      );
-  }
-
-  // adopted AWS providers stand for the planned provider of their account and issuer URL
-  const awsProviders: Record<string, pulumi.Input<string>> = {};
-  for (const [target, byIssuer] of Object.entries(options.adopt?.awsOidcProviders ?? {})) {
-    for (const [issuer, arn] of Object.entries(byIssuer)) {
-      const path = ["adopt", "awsOidcProviders", target, issuer];
-      const grant = all.find(
-        ({ identity, grant }) =>
-          identity.issuer === issuer && grant.target === target && grant.cloud === "aws",
-      );
-      if (!grant) {
-        issues.push(
-          error(
-            "invalid_value",
-            path,
-            `no AWS grant of target ${quote(target)} trusts issuer ${quote(issuer)}; adopt providers the document uses`,
-          ),
-        );
-        continue;
-      }
-      const name = grant.grant.resources[0]!.name;
-      if (name in awsProviders && awsProviders[name] !== arn) {
-        issues.push(
-          error(
-            "invalid_value",
-            path,
-            `another issuer with the same URL already adopts a different provider in ${quote(target)}; one account has one provider per URL`,
-          ),
-        );
-      }
-      awsProviders[name] = arn;
-    }
-  }
-
-  const gcpPools = new Set<string>();
-  (options.adopt?.gcpPools ?? []).forEach((target, i) => {
-    const grant = all.find(({ grant }) => grant.target === target && grant.cloud === "gcp");
-    if (grant) gcpPools.add(grant.grant.resources[0]!.name);
-    else
-      issues.push(
-        error(
-          "invalid_value",
-          ["adopt", "gcpPools", i],
-          `${quote(target)} is not a GCP target with grants`,
-        ),
-      );
-  });
-
-  // the hand-off is rendered once now, so that a document it cannot render registers nothing
-  const renderer = ir.identities.some((i) => i.handoff)
-    ? load<{ renderCompiled: typeof renderCompiled }>("../render/render").renderCompiled
-    : undefined;
-  if (renderer) issues.push(...renderer(ir, plan).issues.filter(isError));
-
-  if (issues.length) throw new TrustplaneError(issues);
-  const projects: Record<string, string> = {};
-  for (const [name, target] of Object.entries(targets))
-    if (target.cloud === "gcp") projects[name] = target.projectId;
-  return { selected, awsProviders, gcpPools, projects, renderer };
 }
 
 /** The hand-off files with the values this stack reported. */

@@ -1,20 +1,5 @@
 import { strict as assert } from "node:assert";
-import { spawnSync } from "node:child_process";
-import { join } from "node:path";
-
-const ROOT = join(__dirname, "..", "..");
-
-/** Runs a CommonJS script under tsx in a fresh Node process from the project root; its JSON output. */
-function run(script: string): unknown {
-  const child = spawnSync(process.execPath, ["--import", "tsx", "-e", script], {
-    cwd: ROOT,
-    encoding: "utf8",
-    timeout: 30_000,
-  });
-  assert.equal(child.status, 0, `the script failed:\n${child.stderr}`);
-  const last = child.stdout.trim().split("\n").pop()!;
-  return JSON.parse(last) as unknown;
-}
+import { runScript as run } from "../support/child";
 
 /** Which of the Pulumi SDKs are in `require.cache`, as a script expression. */
 const LOADED = `[...new Set(Object.keys(require.cache).flatMap((k) => {
@@ -82,6 +67,63 @@ describe("TrustPlane loading", function () {
       ],
       identities: { alpha: { "aws-prod": { roleArn: "arn:alpha/aws-prod" } } },
       loaded: ["aws", "pulumi"],
+    });
+  });
+
+  it("refuses a document with Azure grants when @pulumi/azure-native is missing, naming the package, and registers nothing", () => {
+    const script = `
+      const Module = require("node:module");
+      const resolve = Module._resolveFilename;
+      Module._resolveFilename = function (request, ...rest) {
+        if (/^@pulumi\\/azure-native(\\/|$)/.test(request)) {
+          const e = new Error("Cannot find module '" + request + "'");
+          e.code = "MODULE_NOT_FOUND";
+          throw e;
+        }
+        return resolve.call(this, request, ...rest);
+      };
+      const pulumi = require("@pulumi/pulumi");
+      const { TrustPlane } = require("./lib/components/index.ts");
+      const types = [];
+      (async () => {
+        await pulumi.runtime.setMocks(
+          { newResource: (a) => { types.push(a.type); return { id: a.name, state: a.inputs }; }, call: (a) => a.inputs },
+          "lazy", "test", false,
+        );
+        pulumi.log.warn = () => Promise.resolve();
+        let issues;
+        try {
+          new TrustPlane("lazy", {
+            version: 1,
+            issuers: { ci: { kind: "github", subjectFormat: "immutable" } },
+            targets: {
+              "aws-prod": { cloud: "aws", accountId: "111111111111" },
+              "azure-prod": { cloud: "azure", tenantId: "00000000-0000-0000-0000-000000000001", subscriptionId: "00000000-0000-0000-0000-000000000002", resourceGroup: "identities", location: "westeurope" },
+            },
+            identities: [{
+              name: "alpha", issuer: "ci",
+              subjects: [{ repository: "acme/alpha", repository_owner_id: "1342004", repository_id: "101", environment: "production" }],
+              grants: [{ target: "aws-prod" }, { target: "azure-prod" }],
+            }],
+          });
+        } catch (e) {
+          issues = e.issues;
+        }
+        await pulumi.runtime.disconnect();
+        console.log(JSON.stringify({ issues, types }));
+      })().catch((e) => { console.error(e); process.exit(1); });
+    `;
+    assert.deepEqual(run(script), {
+      issues: [
+        {
+          code: "missing_sdk",
+          severity: "error",
+          path: ["targets", "azure-prod"],
+          message:
+            'this stack deploys Azure grants (targets "azure-prod"), but @pulumi/azure-native cannot be loaded: install it (npm install @pulumi/azure-native), or set the TrustPlane option only to the targets this stack deploys',
+        },
+      ],
+      types: [],
     });
   });
 

@@ -1,0 +1,28 @@
+import type * as pulumi from "@pulumi/pulumi";
+
+/** What a Pulumi program adds to the intent document: values known only to the program. */
+export interface TrustPlaneOptions {
+  /** A Pulumi provider per target name (an `aws.Provider` for an AWS target, and so on). */
+  readonly providers?: Readonly<Record<string, pulumi.ProviderResource>>;
+  /** Resources that exist already: referenced, never created. */
+  readonly adopt?: {
+    /** Target name → issuer name → the ARN of the account's existing IAM OIDC provider for that issuer. */
+    readonly awsOidcProviders?: Readonly<
+      Record<string, Readonly<Record<string, pulumi.Input<string>>>>
+    >;
+    /** GCP target names whose workload identity pool (the target's `poolId`) exists. */
+    readonly gcpPools?: readonly string[];
+  };
+  /** Tags on the AWS OIDC providers and roles and on the Azure managed identities. */
+  readonly tags?: Readonly<Record<string, string>>;
+  /**
+   * The targets this stack deploys, by name or by cloud (`aws`, `azure`, `gcp`), so one
+   * document can drive a stack per account, subscription or project.
+   *
+   * @default - every target
+   */
+  readonly only?: readonly string[];
+}
+
+/** The option keys: never document keys, so an intent file cannot set them. */
+export const OPTION_KEYS = ["providers", "adopt", "tags", "only"] as const;
