@@ -46,6 +46,7 @@ export type IssueCode =
   | "mutable_subject"
   | "broad_ref_trust"
   | "pattern_spans_claims"
+  | "literal_wildcard"
   | ProgramIssueCode;
 
 /** Problems of the Pulumi program around a document (the `TrustPlane` component's options). */

@@ -1,6 +1,7 @@
 import type { IssuerConfig, TargetConfig } from "../intent/document";
 import { own } from "../internal/own";
 import type { SubjectLayouts } from "./layouts";
+import type { ValueShapes } from "./shapes";
 import type { ClaimSpec, SubjectTemplate } from "./template";
 
 /** The kinds of issuer trustplane has a preset for (the schema's `kind`). */
@@ -25,6 +26,8 @@ export interface IssuerModel {
   readonly claims: ReadonlyMap<string, ClaimSpec>;
   /** Documented claims that are not strings, which no selector can compare: claim → what it holds. */
   readonly unselectable?: ReadonlyMap<string, string>;
+  /** What the values of some claims always look like, to refuse values no token carries. */
+  readonly shapes?: ValueShapes;
   /** Families of claims named by prefix (GitHub's `repo_property_*`). */
   readonly claimPrefixes: readonly string[];
   /** How `sub` is built; undefined when its layout is not known. */

@@ -1,11 +1,12 @@
 import { own } from "../internal/own";
 import { alignGlob, countParses, overlaps, sameParts } from "./alignment";
 import { globCovers, literalPrefix } from "./glob";
-import type { IssuerModel } from "./issuer";
+import type { IssuerModel, OwnerPath } from "./issuer";
 import { claimSpec } from "./issuer";
 import type { Fact } from "./layouts";
 import { principalFacts } from "./layouts";
 import type { Matcher } from "./matcher";
+import { ownerOf } from "./owner-path";
 import { compatible, finiteValues, guardHolds, impliedBy, matches } from "./matcher";
 import type { CaseContext } from "./slots";
 import { expand, piece, slotOptions } from "./slots";
@@ -57,7 +58,12 @@ export function projectSubject(
     satisfiable = true;
     results.push(result);
     for (const g of result.globs) subjects.set(`${g.literal}:${g.text}`, g);
-    for (const [k, why] of result.residual) if (!residual.has(k)) residual.set(k, why);
+    for (const [k, why] of result.residual) {
+      // a part of a split claim (GitHub's repository_name) is decided or not with its whole
+      const split = template.split;
+      const claim = !selector.has(k) && split?.into.includes(k) ? split.claim : k;
+      if (!residual.has(claim)) residual.set(claim, why);
+    }
   }
   // a hint to rule a case out helps only if another case's sub decides the claim
   const hintedOnce = new Set<string>();
@@ -73,7 +79,29 @@ export function projectSubject(
   const globs = [...subjects.values()];
   for (const [claim, why] of unpinnedPrincipal(selector, issuer, globs, residual))
     residual.set(claim, why);
+  for (const relation of issuer.ownerPaths ?? [])
+    if (ownerFollowsPath(selector, relation, residual)) residual.delete(relation.claim);
   return { satisfiable, subjects: globs, residual };
+}
+
+/**
+ * Whether sub decides an owner claim through its path (GitLab's namespace_path is project_path
+ * up to its last '/', both vouched by the issuer): the path is decided and each of its values'
+ * owner part satisfies the owner's matcher. Patterns never do: `acme/*` has many owners.
+ */
+function ownerFollowsPath(
+  selector: ReadonlyMap<string, Matcher>,
+  relation: OwnerPath,
+  residual: ReadonlyMap<string, string>,
+): boolean {
+  const owner = selector.get(relation.claim);
+  const values = finiteValues(selector.get(relation.path) ?? { kind: "absent" });
+  if (!owner || !values || !residual.has(relation.claim) || residual.has(relation.path))
+    return false;
+  return values.every((v) => {
+    const part = ownerOf(v, relation.split);
+    return part !== undefined && matches(owner, part);
+  });
 }
 
 /**

@@ -49,6 +49,8 @@ export function hostileTokens(
     out.push({ claims: named, origin: `${where} with claims named like prototype members` });
     // a claim written into sub cannot change while sub stays: the issuer would never mint that
     const inSub = issuer.subject ? subjectClaims(issuer.subject, token) : new Set<string>();
+    // nor can a claim that follows from one in sub (GitLab's namespace_path from project_path)
+    for (const { claim, path } of issuer.ownerPaths ?? []) if (inSub.has(path)) inSub.add(claim);
     for (const claim of new Set(["sub", "iss", ...selector.claims.keys()])) {
       if (inSub.has(claim)) continue;
       for (const value of NOT_STRINGS) {

@@ -6,6 +6,7 @@ import { describeMatcher, describeSelector, finiteValues, matches } from "../cla
 import { ownerAndPathAgree } from "../claims/owner-path";
 import { projectSubject } from "../claims/subject";
 import { claimSpec } from "../claims/issuer";
+import { shapeIssues } from "../claims/shapes";
 import type { Issue, Path } from "../errors";
 import { error, quote, warning } from "../errors";
 import { own } from "../internal/own";
@@ -80,6 +81,7 @@ export function lintSelector(
         ),
       );
   }
+  issues.push(...shapeIssues(claims, issuer, path));
   if (issuer.shared && !pinsOwner(claims, issuer) && !options.audiencePinsOwner) {
     const pins = [...new Set(issuer.ownerPins.map((p) => p.claim))].join(", ");
     issues.push(

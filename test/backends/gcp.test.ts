@@ -26,7 +26,8 @@ const SA_EMAIL = "deploy@acme-prod.iam.gserviceaccount.com";
 const GUARD = "bytes(assertion.sub).size() <= 127 ? assertion.sub : ";
 
 const GITHUB = { kind: "github" };
-const KUBERNETES = { kind: "kubernetes", url: "https://k8s.example.com" };
+/** An issuer whose sub may hold anything: the GCP limits are about bytes, not layouts. */
+const ANY_SUB = { kind: "oidc", url: "https://k8s.example.com" };
 const CIRCLECI_ORG = "0b0e6d8a-1c2f-4a55-9a77-3f5c2d1e0a9b";
 
 /** The GCP grant of identity `index`; fails with the errors when the document has any. */
@@ -167,7 +168,7 @@ const TABLE: TableCase[] = [
         { repository: "acme/api", ref: { pattern: "refs/tags/v*" } },
         { repository: "acme/api", environment: { pattern: "*-prod" } },
         { repository_owner: "acme", workflow: { pattern: "*x*" } },
-        { repository_owner: "acme", ref: { pattern: "v?.*" } },
+        { repository_owner: "acme", head_ref: { pattern: "v?.*" } },
       ],
       { roles: ["roles/viewer", "projects/acme-prod/roles/deployer"], mode: "direct" },
     ),
@@ -177,7 +178,7 @@ const TABLE: TableCase[] = [
     condition:
       "(has(assertion.environment) && assertion.environment.endsWith('-prod') && has(assertion.repository) && assertion.repository == 'acme/api')" +
       // the regex (?s)^v.\..*$ , its backslash doubled inside the CEL string literal
-      " || (has(assertion.ref) && assertion.ref.matches('(?s)^v.\\\\..*$') && has(assertion.repository_owner) && assertion.repository_owner == 'acme')" +
+      " || (has(assertion.head_ref) && assertion.head_ref.matches('(?s)^v.\\\\..*$') && has(assertion.repository_owner) && assertion.repository_owner == 'acme')" +
       " || (has(assertion.ref) && assertion.ref.startsWith('refs/tags/v') && has(assertion.repository) && assertion.repository == 'acme/api')" +
       " || (has(assertion.repository_owner) && assertion.repository_owner == 'acme' && has(assertion.workflow) && assertion.workflow.contains('x'))",
     mode: "direct",
@@ -359,7 +360,7 @@ function valuesForCondition(length: number): string[] {
   );
 }
 
-/** Two kubernetes identities, deploy-a and deploy-b, with one grant each. */
+/** Two identities, deploy-a and deploy-b, with one grant each. */
 function twoIdentities(a: Json, b: Json): Json {
   const identity = (name: string, grant: Json) => ({
     name,
@@ -369,7 +370,7 @@ function twoIdentities(a: Json, b: Json): Json {
   });
   return {
     version: 1,
-    issuers: { k8s: KUBERNETES },
+    issuers: { k8s: ANY_SUB },
     targets: { ...TARGETS, "gcp-other-pool": { ...TARGETS["gcp-prod"], poolId: "other" } },
     identities: [identity("deploy-a", a), identity("deploy-b", b)],
   };
@@ -377,7 +378,7 @@ function twoIdentities(a: Json, b: Json): Json {
 
 /** `deploy` renamed, with default IDs. */
 function named(name: string): IntentDocument {
-  const doc = gcpOnly(KUBERNETES, [{ sub: "ci" }]);
+  const doc = gcpOnly(ANY_SUB, [{ sub: "ci" }]);
   return { ...doc, identities: doc.identities.map((i) => ({ ...i, name })) };
 }
 
@@ -518,7 +519,7 @@ describe("gcp backend", () => {
   // bytes the way Buffer.byteLength does.
   describe("google.subject", () => {
     const subjectFor = (...subjects: Json[]) =>
-      gcpGrant(gcpOnly(KUBERNETES, subjects)).artefacts.attributeMapping["google.subject"];
+      gcpGrant(gcpOnly(ANY_SUB, subjects)).artefacts.attributeMapping["google.subject"];
     const guarded = `${GUARD}'trustplane:deploy'`;
 
     const cases: [string, Json[], string][] = [
@@ -576,7 +577,7 @@ describe("gcp backend", () => {
 
     it("the guarded mapping keeps short subs and shortens long ones, all within 127 bytes", () => {
       const long = "é".repeat(64);
-      const { artefacts } = gcpGrant(gcpOnly(KUBERNETES, [{ sub: { oneOf: ["short", long] } }]));
+      const { artefacts } = gcpGrant(gcpOnly(ANY_SUB, [{ sub: { oneOf: ["short", long] } }]));
       for (const [sub, subject] of [
         ["short", "short"],
         [long, "trustplane:deploy"],
@@ -623,7 +624,7 @@ describe("gcp backend", () => {
           [GITHUB, "repo:acme/*"],
           [{ kind: "gitlab" }, "project_path:acme/*"],
           [{ kind: "terraform-cloud" }, "organization:acme:*"],
-          [KUBERNETES, "system:serviceaccount:*"],
+          [ANY_SUB, "system:serviceaccount:*"],
         ] as const
       ).map(([issuer, pattern]): [string, unknown] => {
         const doc = gcpOnly(issuer, [{ sub: { pattern } }]) as { identities: Json[] };
@@ -653,12 +654,12 @@ describe("gcp backend", () => {
     }
 
     it("the evaluator refuses mapped values over 8 KB (a hand-made mapping: trustplane's stay far below)", () => {
-      const grant = gcpGrant(gcpOnly(KUBERNETES, [{ sub: "system:serviceaccount:ci:deploy" }]));
+      const grant = gcpGrant(gcpOnly(ANY_SUB, [{ sub: "system:serviceaccount:ci:deploy" }]));
       const provider = {
         ...grant.artefacts,
         attributeMapping: { ...grant.artefacts.attributeMapping, "attribute.big": "assertion.big" },
       };
-      const token = { iss: KUBERNETES.url, sub: "system:serviceaccount:ci:deploy" };
+      const token = { iss: ANY_SUB.url, sub: "system:serviceaccount:ci:deploy" };
       const fits = evaluateProvider(provider, { ...token, big: "b".repeat(8000) }, [
         grant.audience,
       ]);
@@ -675,13 +676,13 @@ describe("gcp backend", () => {
   // limit is 4096 characters rather than some other measure.
   describe("condition length", () => {
     it("allows a 4096-character condition", () => {
-      const grant = gcpGrant(gcpOnly(KUBERNETES, [{ sub: { oneOf: valuesForCondition(4096) } }]));
+      const grant = gcpGrant(gcpOnly(ANY_SUB, [{ sub: { oneOf: valuesForCondition(4096) } }]));
       assert.equal(grant.artefacts.attributeCondition.length, 4096);
     });
 
     it("refuses a 4097-character condition", () => {
       assert.deepStrictEqual(
-        errors(gcpOnly(KUBERNETES, [{ sub: { oneOf: valuesForCondition(4097) } }])),
+        errors(gcpOnly(ANY_SUB, [{ sub: { oneOf: valuesForCondition(4097) } }])),
         [["gcp_condition_too_long", ["identities", 0, "subjects"]]],
       );
     });
@@ -690,7 +691,7 @@ describe("gcp backend", () => {
   // Proves trustplane's checks of names and roles. Does NOT prove GCP's own rules are these.
   describe("names and roles", () => {
     const grantPath = ["identities", 0, "grants", 0];
-    const withGrant = (grant: Json) => gcpOnly(KUBERNETES, [{ sub: "ci" }], grant);
+    const withGrant = (grant: Json) => gcpOnly(ANY_SUB, [{ sub: "ci" }], grant);
 
     for (const providerId of ["gcp-x", "ab", "p".repeat(33), "-abcd"]) {
       it(`refuses the provider ID ${JSON.stringify(providerId)}`, () => {

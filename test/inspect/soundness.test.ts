@@ -432,9 +432,10 @@ describe("soundness against tokens other principals shape (issue 9)", () => {
     });
 
     it("reports a value AWS cannot hold at the claim that holds it, and an audience at the audience", () => {
-      const subject = { repository: "acme/${x}", environment: "production" };
+      // environment names are free text: only AWS refuses "${" in them (repository names cannot hold it)
+      const subject = { repository: "acme/api", environment: "prod-${x}" };
       assert.deepStrictEqual(errors(oneIdentity({ kind: "github" }, [subject], grantsIn("aws"))), [
-        "aws_policy_variable identities[0].subjects[0].repository",
+        "aws_policy_variable identities[0].subjects[0].environment",
       ]);
       const audience = [{ target: "aws-prod", audience: "aud-ä-€" }];
       assert.deepStrictEqual(

@@ -1014,7 +1014,7 @@ describe("render: CI files", () => {
       `${claim} ${JSON.stringify(value)} cannot be written into a CI file: ${why}; use a value without it, or set handoff.ci: none and write the job yourself`;
 
     it("fails on a GitHub expression in a branch or an environment", () => {
-      const ref = "refs/heads/${{ github.token }}";
+      const ref = "refs/heads/${{github.token}}";
       assert.deepEqual(refusal(single(GITHUB, [{ ...REPO, ref }])), [
         [
           "invalid_value",
@@ -1048,7 +1048,7 @@ describe("render: CI files", () => {
     });
 
     it("fails on a quote in a GitLab ref and a variable in an environment", () => {
-      const ref = 'main" || $CI_JOB_TOKEN == "x';
+      const ref = 'main"||$CI_JOB_TOKEN=="x';
       assert.deepEqual(refusal(single(GITLAB, [{ ...PROJECT, ref_type: "branch", ref }])), [
         [
           "invalid_value",

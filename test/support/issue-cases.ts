@@ -355,4 +355,14 @@ export const CASES: Record<
     message:
       'job_workflow_ref is made of 2 parts separated by "@", and the wildcard in "acme/wf/.github/workflows/*" comes before the last one, so it also matches other values of the later parts (for example any ref); write the earlier parts out in full',
   },
+  literal_wildcard: {
+    document: oneIdentity(
+      GITHUB,
+      [{ repository: "acme/api", environment: "prod-*" }],
+      grantsIn("aws", "gcp"),
+    ),
+    path: "identities[0].subjects[0].environment",
+    message:
+      "environment \"prod-*\" is an exact value, so '*' and '?' in it match only themselves; did you mean {pattern: \"prod-*\"}?",
+  },
 };

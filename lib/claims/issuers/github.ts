@@ -1,5 +1,6 @@
 import type { Issue, Path } from "../../errors";
 import { error, quote } from "../../errors";
+import { GITHUB_SHAPES } from "./github-shapes";
 import type { IssuerConfigOf } from "./preset";
 import type { IssuerModel, MutableClaims } from "../issuer";
 import { knowsClaim, vocabulary } from "../issuer";
@@ -133,6 +134,7 @@ export function githubIssuer(config: GithubConfig): IssuerModel {
     url,
     shared: url === GITHUB_URL,
     claims: vocabulary(CLAIMS, SPECS),
+    shapes: GITHUB_SHAPES,
     claimPrefixes: ["repo_property_"],
     subject: githubSubject(config),
     layouts: LAYOUTS,

@@ -4,7 +4,43 @@ import type { IssuerConfigOf } from "./preset";
 import type { IssuerModel } from "../issuer";
 import { keyValueParts, vocabulary } from "../issuer";
 import type { Fact, SubjectLayouts } from "../layouts";
+import type { ValueShape } from "../shapes";
+import { DIGITS, pathOfUrl } from "../shapes";
 import type { ClaimSpec } from "../template";
+
+/** What GitLab writes into its claims (docs.gitlab.com, "ID token authentication"). */
+const GITLAB_SHAPES = new Map<string, ValueShape>([
+  [
+    "project_path",
+    {
+      test: /^[^/\s]+(\/[^/\s]+)+$/,
+      words: "a project's full path, such as acme/api or acme/infra/network",
+      suggest: pathOfUrl,
+    },
+  ],
+  [
+    "namespace_path",
+    {
+      test: /^[^/\s]+(\/[^/\s]+)*$/,
+      words: "a group's full path, such as acme or acme/infra",
+      suggest: pathOfUrl,
+    },
+  ],
+  [
+    "ref",
+    {
+      test: /^(?!refs\/(heads|tags)\/)\S+$/,
+      words: "a branch or tag name as GitLab writes it: main, not refs/heads/main",
+      suggest: (v) => /^refs\/(?:heads|tags)\/(.+)$/.exec(v)?.[1],
+    },
+  ],
+  ["ref_type", { test: /^(branch|tag)$/, words: "branch or tag" }],
+  ["ref_protected", { test: /^(true|false)$/, words: "true or false" }],
+  ["environment_protected", { test: /^(true|false)$/, words: "true or false" }],
+  ...["namespace_id", "project_id", "user_id", "pipeline_id", "job_id", "runner_id"].map(
+    (claim) => [claim, DIGITS] as const,
+  ),
+]);
 
 export const GITLAB_URL = "https://gitlab.com";
 
@@ -124,6 +160,7 @@ export function gitlabIssuer(config: GitlabConfig): IssuerModel {
       { ci_config_ref_uri: { excludes: ":", structure: { separator: "@", parts: 2 } } },
       NO_COLON,
     ),
+    shapes: GITLAB_SHAPES,
     unselectable: new Map([
       ["groups_direct", "a list (the groups the user belongs to directly)"],
       ["user_identities", "a list (the user's external identities)"],

@@ -1,5 +1,6 @@
 import type { IssuerConfig } from "../../intent/document";
 import type { Issue, Path } from "../../errors";
+import { error, quote } from "../../errors";
 import type { IssuerKind, IssuerModel } from "../issuer";
 import { bitbucketIssuer } from "./bitbucket";
 import { buildkiteIssuer } from "./buildkite";
@@ -40,5 +41,16 @@ export function issuerModel(config: IssuerConfig): IssuerModel {
 
 /** Problems of an issuer's configuration that the schema cannot see, under `path`. */
 export function issuerIssues(config: IssuerConfig, model: IssuerModel, path: Path): Issue[] {
-  return presetOf(config.kind).configIssues?.(config, model, path) ?? [];
+  const issues = [...(presetOf(config.kind).configIssues?.(config, model, path) ?? [])];
+  // a generic issuer may really end its iss with '/' (Auth0 does); the presets' issuers never do
+  if (config.kind !== "oidc" && model.url.endsWith("/")) {
+    issues.push(
+      error(
+        "invalid_value",
+        [...path, "url"],
+        `${model.label} tokens carry iss without a trailing '/': write ${quote(model.url.replace(/\/+$/, ""))}; with the '/', the clouds would trust an issuer no token names, and deny every token`,
+      ),
+    );
+  }
+  return issues;
 }

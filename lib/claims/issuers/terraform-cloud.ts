@@ -1,6 +1,30 @@
 import type { IssuerConfigOf } from "./preset";
 import type { IssuerModel } from "../issuer";
 import { vocabulary } from "../issuer";
+import type { ValueShape } from "../shapes";
+
+/** IDs HCP Terraform writes with a type prefix, and the run phases. */
+const TERRAFORM_SHAPES = new Map<string, ValueShape>([
+  ["terraform_run_phase", { test: /^(plan|apply)$/, words: "plan or apply" }],
+  ...(
+    [
+      ["terraform_organization_id", "org-"],
+      ["terraform_project_id", "prj-"],
+      ["terraform_workspace_id", "ws-"],
+      ["terraform_run_id", "run-"],
+    ] as const
+  ).map(
+    ([claim, prefix]) =>
+      [
+        claim,
+        {
+          test: new RegExp(`^${prefix}[A-Za-z0-9]+$`),
+          prefix,
+          words: `an ID such as ${prefix}AbC123, not a name`,
+        },
+      ] as const,
+  ),
+]);
 
 export const TERRAFORM_CLOUD_URL = "https://app.terraform.io";
 const SHARED = new Set([TERRAFORM_CLOUD_URL, "https://app.eu.terraform.io"]);
@@ -29,6 +53,7 @@ export function terraformCloudIssuer(config: TerraformCloudConfig): IssuerModel 
     url,
     shared: SHARED.has(url),
     // names are letters, digits, spaces, '-' and '_'; IDs are `ws-…`; the full workspace holds ':'
+    shapes: TERRAFORM_SHAPES,
     claims: vocabulary(
       CLAIMS,
       { terraform_full_workspace: { excludes: "", structure: { separator: ":", parts: 6 } } },
