@@ -161,7 +161,7 @@ describe("claim value shapes", () => {
         shared: false,
         ownerClaims: [],
       },
-    } as Record<string, IssuerConfig>;
+    };
     let checked = 0;
     for (const kind of Object.keys(ISSUER_PRESETS)) {
       const model = issuerModel(configs[kind]!);
