@@ -2,6 +2,7 @@ import { strict as assert } from "node:assert";
 import { analyse } from "../lib/compile";
 import { formatPath } from "../lib/errors";
 import { loadText } from "../lib/intent/load";
+import { ISSUE_CODES } from "../scripts/issue-codes";
 import { CASES } from "./support/issue-cases";
 
 describe("issue codes", () => {
@@ -16,6 +17,7 @@ describe("issue codes", () => {
         `all issues: ${JSON.stringify(issues.map((i) => [i.code, formatPath(i.path)]))}`,
       );
       assert.equal(found[0]!.message, c.message);
+      assert.equal(found[0]!.severity, ISSUE_CODES[code].severity, "docs/cli.md's severity");
     });
   }
 });
