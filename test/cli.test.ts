@@ -154,14 +154,26 @@ describe("CLI", () => {
     });
 
     const malformed: [string, string, RegExp][] = [
-      ["an unclosed bracket", "version: 1\nissuers: [1, 2\n", /:3:1: ✖ error invalid_syntax: /],
+      [
+        "an unclosed bracket",
+        "version: 1\nissuers: [1, 2\n",
+        /:2:10: ✖ error invalid_syntax: .*this \[ is never closed; add a \] after its last item\n {7}2 \| issuers: \[1, 2\n {9}\| {9}\^\n1 error$/,
+      ],
       [
         "duplicate keys",
         "version: 1\nversion: 1\n",
         /:2:1: ✖ error invalid_syntax: .*appears twice/,
       ],
-      ["bad indentation", "issuers:\n  a: 1\n b: 2\n", /:3:1: ✖ error invalid_syntax: /],
-      ["an unknown tag", "version: 1\nissuers: !Ref Issuers\n", /:2:10: .*Unresolved tag: !Ref/],
+      [
+        "bad indentation",
+        "issuers:\n  a: 1\n b: 2\n",
+        /:3:2: ✖ error invalid_syntax: .*indent it by 0 or 2 spaces, not 1\n {7}3 \|  b: 2\n/,
+      ],
+      [
+        "an unknown tag",
+        "version: 1\nissuers: !Ref Issuers\n",
+        /:2:10: .*the tag !Ref is not JSON/,
+      ],
       ["an undefined alias", "version: *one\n", /invalid_syntax: .*alias/],
       ["two documents", "version: 1\n---\nversion: 1\n", /invalid_syntax: /],
       ["a bad directive", "%{x}\n", /invalid_syntax: /],
@@ -305,7 +317,7 @@ identities:
           severity: "error",
           path: "",
           message:
-            'the file is not valid YAML or JSON: the key "version" appears twice in one mapping',
+            'the file is not valid YAML or JSON: the key "version" appears twice in one mapping\n   2 | version: 2\n     | ^',
           line: 2,
           column: 1,
         },
@@ -511,6 +523,148 @@ identities:
       };
       assert.deepEqual(await cli("--version"), { code: 0, out: pkg.version, err: "" });
     });
+  });
+
+  describe("explain --identity and --expect", () => {
+    /** examples/tokens/feature-branch-push.json: every grant of the example denies it. */
+    const DENIED = join(ROOT, "examples", "tokens", "feature-branch-push.json");
+    /** A push to main of acme/api: api-deploy's three grants allow it, nothing else does. */
+    let allowed: string;
+    before(() => {
+      allowed = file(
+        JSON.stringify({
+          iss: "https://token.actions.githubusercontent.com",
+          sub: "repo:acme/api:ref:refs/heads/main",
+          repository: "acme/api",
+          repository_owner: "acme",
+          ref: "refs/heads/main",
+          event_name: "push",
+        }),
+        "push-to-main.json",
+      );
+    });
+
+    it("--identity narrows the table, the count and the JSON to those identities", async () => {
+      const r = await cli("explain", EXAMPLE, "--token", DENIED, "--identity", "api-release");
+      assert.equal(r.code, 0);
+      assert.equal(r.err, "");
+      const lines = r.out.split("\n");
+      assert.deepEqual(
+        lines.slice(1, 3).map((l) => l.split(/\s+/).slice(0, 3).join(" ")),
+        ["api-release aws-prod aws", "api-release gcp-prod gcp"],
+      );
+      assert.equal(lines[3], "");
+      assert.equal(lines[4], "0 grants of 2 allow this token");
+      const both = await cli(
+        "explain",
+        EXAMPLE,
+        "--token",
+        DENIED,
+        "--identity",
+        "web-deploy",
+        "--identity",
+        "api-release",
+        "--json",
+      );
+      const decisions = json(both.out).decisions as { identity: string }[];
+      // the document's order, whatever the order of the options
+      assert.deepEqual(
+        decisions.map((d) => d.identity),
+        ["api-release", "api-release", "web-deploy", "web-deploy", "web-deploy"],
+      );
+    });
+
+    it("--identity naming no identity: exit 2 with the closest name", async () => {
+      const r = await cli("explain", EXAMPLE, "--token", DENIED, "--identity", "api-deply");
+      assert.equal(r.code, 2);
+      assert.equal(r.out, "");
+      assert.ok(
+        r.err.startsWith(
+          'trustplane: no identity is named "api-deply"; did you mean "api-deploy"?\n\nusage:',
+        ),
+        r.err,
+      );
+      const far = await cli("explain", EXAMPLE, "--token", DENIED, "--identity", "billing");
+      assert.equal(far.code, 2);
+      assert.match(far.err, /^trustplane: no identity is named "billing"\n/);
+    });
+
+    it("--expect allow: exit 1 and one line on stderr when no grant allows, 0 when one does", async () => {
+      const denied = await cli("explain", EXAMPLE, "--token", DENIED, "--expect", "allow");
+      assert.equal(denied.code, 1);
+      assert.match(denied.out, /\n0 grants of 8 allow this token\n/, "the table is printed");
+      assert.equal(
+        denied.err,
+        "trustplane: expected allow, but no grant allows the token (8 grants decided)",
+      );
+      const ok = await cli("explain", EXAMPLE, "--token", allowed, "--expect", "allow", "--json");
+      assert.equal(ok.code, 0);
+      assert.equal(ok.err, "");
+      // narrowed to an identity that denies it, the same token fails the expectation
+      const narrowed = await cli(
+        "explain",
+        EXAMPLE,
+        "--token",
+        allowed,
+        "--identity",
+        "api-release",
+        "--expect",
+        "allow",
+      );
+      assert.equal(narrowed.code, 1);
+      assert.equal(
+        narrowed.err,
+        "trustplane: expected allow, but no grant allows the token (2 grants decided)",
+      );
+    });
+
+    it("--expect deny: exit 0 when every grant denies, 1 naming the grants that allow", async () => {
+      const denied = await cli("explain", EXAMPLE, "--token", DENIED, "--expect", "deny");
+      assert.equal(denied.code, 0);
+      assert.equal(denied.err, "");
+      const r = await cli("explain", EXAMPLE, "--token", allowed, "--expect", "deny");
+      assert.equal(r.code, 1);
+      assert.equal(
+        r.err,
+        "trustplane: expected deny, but the token is allowed by api-deploy → aws-prod, api-deploy → azure-prod, api-deploy → gcp-prod",
+      );
+    });
+
+    const usage: [string, string[], string][] = [
+      [
+        "--expect maybe",
+        ["explain", EXAMPLE, "--token", DENIED, "--expect", "maybe"],
+        '--expect is allow or deny, not "maybe"',
+      ],
+      [
+        "--expect without a value",
+        ["explain", EXAMPLE, "--token", DENIED, "--expect"],
+        "--expect needs allow or deny",
+      ],
+      [
+        "--expect given twice",
+        ["explain", EXAMPLE, "--token", DENIED, "--expect", "allow", "--expect", "deny"],
+        "--expect is given twice; give it once",
+      ],
+      [
+        "--identity given to plan",
+        ["plan", EXAMPLE, "--identity", "api-deploy"],
+        "--token, --jwks, --identity and --expect belong to explain",
+      ],
+      [
+        "--expect given to verify",
+        ["verify", EXAMPLE, "--expect", "allow"],
+        "--token, --jwks, --identity and --expect belong to explain",
+      ],
+    ];
+    for (const [what, argv, problem] of usage) {
+      it(`2 and the usage for ${what}`, async () => {
+        const r = await cli(...argv);
+        assert.equal(r.code, 2);
+        assert.equal(r.out, "");
+        assert.ok(r.err.startsWith(`trustplane: ${problem}\n\nusage: trustplane`), r.err);
+      });
+    }
   });
 
   describe("hostile inputs never crash", () => {

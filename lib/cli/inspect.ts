@@ -1,3 +1,4 @@
+import { count } from "../errors";
 import { readError, readLimited } from "../intent/file";
 import { explainPlan } from "../inspect/explain";
 import type { DocumentIR } from "../ir/types";
@@ -8,12 +9,24 @@ import { verifyPlan } from "../inspect/verify";
 import { formatDecisions, formatVerification } from "./format";
 import type { Streams } from "./streams";
 
-/** `trustplane explain`: every identity × grant's decision on one token. The document compiles. */
+/** What `explain` checks besides the decisions: the JWT's signature, the expected answer. */
+export interface ExplainOptions {
+  /** The JWKS URL or file to check the JWT with. */
+  readonly jwks?: string;
+  /** `allow`: some grant must allow the token; `deny`: none may. Otherwise exit 1. */
+  readonly expect?: "allow" | "deny";
+}
+
+/**
+ * `trustplane explain`: every identity × grant's decision on one token (the identities of
+ * `plan`, which may be narrowed), then the notes. The document compiles. Exit 1 when `--jwks`
+ * refuses the token or the decisions are not what `expect` says, with one line on stderr.
+ */
 export async function explainCommand(
   ir: DocumentIR,
   plan: Plan,
   tokenPath: string,
-  jwks: string | undefined,
+  { jwks, expect }: ExplainOptions,
   { out, err, json }: Streams,
 ): Promise<number> {
   let text: string;
@@ -46,6 +59,7 @@ export async function explainCommand(
   }
   const explanation = explainPlan(ir, plan, token.claims);
   const notes = [
+    ...explanation.notes,
     ...(explanation.audienceAssumed
       ? ["the token has no aud, so each grant was checked with the audience it expects"]
       : []),
@@ -55,6 +69,17 @@ export async function explainCommand(
   ];
   if (json) out(JSON.stringify({ decisions: explanation.decisions, notes }, null, 2));
   else out(formatDecisions(explanation.decisions, notes));
+  const allowing = explanation.decisions.filter((d) => d.allowed);
+  if (expect === "allow" && allowing.length === 0) {
+    const decided = count(explanation.decisions.length, "grant");
+    err(`trustplane: expected allow, but no grant allows the token (${decided} decided)`);
+    return 1;
+  }
+  if (expect === "deny" && allowing.length > 0) {
+    const grants = allowing.map((d) => `${d.identity} → ${d.target}`).join(", ");
+    err(`trustplane: expected deny, but the token is allowed by ${grants}`);
+    return 1;
+  }
   return 0;
 }
 

@@ -7,9 +7,10 @@ import type { LocatedIssue } from "../intent/load";
 import { explainCommand, verifyCommand } from "./inspect";
 import { renderCommand } from "./render";
 import type { Streams } from "./streams";
-import { visible } from "../errors";
+import { quote, visible } from "../errors";
 import { formatIssueList, formatPlan, issueJson } from "./format";
 import { editDistance } from "../internal/edit-distance";
+import type { Plan } from "../plan/types";
 
 const USAGE = `usage: trustplane <command> FILE [options]
 
@@ -25,6 +26,9 @@ options:
   --json          print machine-readable JSON
   --token PATH    the token for explain: a file, or - for standard input
   --jwks URL|FILE check the JWT's signature, expiry and issuer against this key set
+  --identity NAME explain: only this identity's grants; repeat for several
+  --expect ANSWER explain: allow (some grant allows the token) or deny (none does); exit 1
+                  when the decisions say otherwise
   --out DIR       where render writes (created if missing)
   --outputs PATH  render: \`pulumi stack output --json\` of a stack, for values known after
                   pulumi up (Azure client IDs); repeat for one stack per account
@@ -42,6 +46,8 @@ const OPTIONS: Readonly<Record<string, { value?: string; repeat?: true }>> = {
   json: {},
   token: { value: "a token file, or - for standard input" },
   jwks: { value: "a JWKS URL or file" },
+  identity: { value: "an identity name", repeat: true },
+  expect: { value: "allow or deny" },
   out: { value: "a directory" },
   outputs: { value: "a stack output file", repeat: true },
   force: {},
@@ -54,6 +60,8 @@ interface Options {
   json?: boolean;
   token?: string;
   jwks?: string;
+  identity?: string[];
+  expect?: string;
   out?: string;
   outputs?: string[];
   force?: boolean;
@@ -153,11 +161,17 @@ async function command(
     return usage(err, command ? `unknown command "${command}"` : "missing command");
   if (!file || extra.length)
     return usage(err, file ? `unexpected argument "${extra[0]}"` : "missing FILE");
-  if (command !== "explain" && (values.token !== undefined || values.jwks !== undefined)) {
-    return usage(err, "--token and --jwks belong to explain");
+  if (
+    command !== "explain" &&
+    [values.token, values.jwks, values.identity, values.expect].some((v) => v !== undefined)
+  ) {
+    return usage(err, "--token, --jwks, --identity and --expect belong to explain");
   }
   if (command === "explain" && values.token === undefined)
     return usage(err, "explain needs --token PATH");
+  const expect = values.expect;
+  if (expect !== undefined && expect !== "allow" && expect !== "deny")
+    return usage(err, `--expect is allow or deny, not ${quote(expect)}`);
   if (
     command !== "render" &&
     [values.out, values.outputs, values.force, values.format].some((v) => v !== undefined)
@@ -185,7 +199,14 @@ async function command(
     report(file, located, streams);
     return plan ? 0 : 1;
   }
-  if (command === "explain") return explainCommand(ir, plan, values.token!, values.jwks, streams);
+  if (command === "explain") {
+    const unknown = (values.identity ?? []).find((n) => !plan.identities.some((p) => p.name === n));
+    if (unknown !== undefined) return usage(err, unknownIdentity(unknown, plan));
+    const narrowed = values.identity
+      ? { ...plan, identities: plan.identities.filter((p) => values.identity!.includes(p.name)) }
+      : plan;
+    return explainCommand(ir, narrowed, values.token!, { jwks: values.jwks, expect }, streams);
+  }
   if (command === "verify") return verifyCommand(ir, plan, streams);
   if (command === "render") {
     const more = (found: readonly LocatedIssue[]) =>
@@ -200,6 +221,15 @@ async function command(
     if (located.length) err(formatIssueList(file, located));
   }
   return 0;
+}
+
+/** The problem of an `--identity` the document does not have, with the closest name it has. */
+function unknownIdentity(name: string, plan: Plan): string {
+  const names = plan.identities.map((p) => p.name);
+  const distance = (n: string) => editDistance(n.toLowerCase(), name.toLowerCase());
+  const near = names.filter((n) => distance(n) <= Math.max(2, name.length / 3));
+  const closest = near.sort((a, b) => distance(a) - distance(b))[0];
+  return `no identity is named ${quote(name)}${closest ? `; did you mean "${closest}"?` : ""}`;
 }
 
 function usage(err: (s: string) => void, problem: string): number {

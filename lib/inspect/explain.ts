@@ -1,5 +1,4 @@
 import { backendOf } from "../backends";
-import type { Cloud } from "../backends/cloud";
 import { compileDocument } from "../compile";
 import type { Issue } from "../errors";
 import { error } from "../errors";
@@ -7,28 +6,28 @@ import { plainData } from "../intent/plain";
 import type { DocumentIR, IdentityIR } from "../ir/types";
 import type { GrantPlan, IdentityPlan, Plan } from "../plan/types";
 import type { TokenClaims } from "./token-claims";
+import { tokenNotes } from "./token-notes";
 import { audiencesOf } from "./token-claims";
-import type { Verdict } from "./verdict";
+import type { Decision, Verdict } from "./verdict";
 
-/** One identity × grant decision on a token. */
-export interface Decision {
-  readonly identity: string;
-  readonly target: string;
-  readonly cloud: Cloud;
-  readonly allowed: boolean;
-  readonly reason: string;
-}
+export type { Decision } from "./verdict";
 
 export interface Explanation {
   readonly decisions: readonly Decision[];
   /** True when the token had no `aud`, so each grant was checked with the audience it expects. */
   readonly audienceAssumed: boolean;
+  /**
+   * What the token's `sub` says beyond the decisions, in words: a GitHub subject format other
+   * than its issuer declares, a `sub` that contradicts the token's other claims (`tokenNotes`).
+   */
+  readonly notes: readonly string[];
 }
 
 /**
  * Decides, for every identity × grant of a document, whether each cloud admits the token — by
  * evaluating the compiled artefacts (trust policy, federated credentials, provider mapping and
- * condition), not the intent. Never throws; a document with errors gives its issues instead.
+ * condition), not the intent; with notes on what the token's `sub` says beyond the decisions.
+ * Never throws; a document with errors gives its issues instead.
  */
 export function explain(
   document: unknown,
@@ -44,13 +43,20 @@ export function explain(
   return { explanation: explainPlan(ir, plan, token.data as TokenClaims), issues };
 }
 
-/** `explain` on a compiled plan. */
+/**
+ * `explain` on a compiled plan: the identities of `plan` only, so a plan narrowed to some
+ * identities gives their decisions and notes.
+ */
 export function explainPlan(ir: DocumentIR, plan: Plan, claims: TokenClaims): Explanation {
-  const decisions = plan.identities.flatMap((p) => {
-    const identity = ir.identities.find((i) => i.name === p.name)!;
-    return p.grants.map((g) => decide(identity, p, g, claims));
-  });
-  return { decisions, audienceAssumed: audiencesOf(claims) === undefined };
+  const identities = plan.identities.map((p) => ir.identities.find((i) => i.name === p.name)!);
+  const decisions = plan.identities.flatMap((p, n) =>
+    p.grants.map((g) => decide(identities[n]!, p, g, claims)),
+  );
+  return {
+    decisions,
+    audienceAssumed: audiencesOf(claims) === undefined,
+    notes: tokenNotes(identities, claims, decisions),
+  };
 }
 
 /** The decision of one grant's cloud on a token. */

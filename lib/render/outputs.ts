@@ -1,6 +1,7 @@
 import type { Issue } from "../errors";
 import { error, formatPath } from "../errors";
 import { plainData } from "../intent/plain";
+import { own } from "../internal/own";
 
 /** Values the stacks reported after `pulumi up`: identity → target → output name → value. */
 export class StackValues {
@@ -39,6 +40,17 @@ export class StackValues {
       for (const [target, outputs] of Object.entries(targets)) {
         for (const [output, value] of Object.entries(outputs)) {
           if (typeof value !== "string") continue;
+          const rule = own(OUTPUT_RULES, output);
+          if (rule && !rule.test.test(value)) {
+            issues.push(
+              error(
+                "invalid_value",
+                [identity, target, output],
+                `${source} reports ${output} ${JSON.stringify(value)} for ${identity} in ${target}, which is not ${rule.words}: pass the outputs of the stack that deployed it`,
+              ),
+            );
+            continue;
+          }
           const k = key(identity, target, output);
           const known = this.values.get(k);
           if (known !== undefined && known !== value) {
@@ -57,6 +69,28 @@ export class StackValues {
     return issues;
   }
 }
+
+const GUID = {
+  test: /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/,
+  words: "a GUID",
+};
+
+/** What the outputs the hand-off writes into files look like: anything else is refused. */
+const OUTPUT_RULES: Readonly<Record<string, { test: RegExp; words: string }>> = {
+  clientId: GUID,
+  principalId: GUID,
+  tenantId: GUID,
+  subscriptionId: GUID,
+  roleArn: { test: /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/, words: "a role ARN" },
+  serviceAccountEmail: {
+    test: /^[a-z][a-z0-9-]{4,28}[a-z0-9]@[a-z][a-z0-9-]{4,28}[a-z0-9]\.iam\.gserviceaccount\.com$/,
+    words: "a service account e-mail",
+  },
+  workloadIdentityProvider: {
+    test: /^projects\/\d+\/locations\/global\/workloadIdentityPools\/[a-z0-9-]{4,32}\/providers\/[a-z0-9-]{4,32}$/,
+    words: "a workload identity provider name",
+  },
+};
 
 const key = (identity: string, target: string, output: string) =>
   JSON.stringify([identity, target, output]);

@@ -8,6 +8,7 @@ import { TrustPlane } from "../../lib/components";
 import type { GrantPlan, Plan } from "../../lib/plan/types";
 import type { Registered } from "../support/mocks";
 import { customKeys, key, registering, silenceWarnings, useMocks, valueOf } from "../support/mocks";
+import { mockGuid } from "../support/mock-state";
 import { formatPath } from "../../lib/errors";
 import { StackValues } from "../../lib/render/outputs";
 import { render } from "../../lib/render/render";
@@ -222,7 +223,7 @@ describe("TrustPlane on every example", () => {
           );
           assert.deepEqual(r.inputs, {
             // the principal ID the mocks gave this identity
-            principalId: `principal-${a.identityName}`,
+            principalId: mockGuid("principal", a.identityName),
             principalType: ra.principalType,
             roleAssignmentName: ra.name,
             roleDefinitionId: ra.roleDefinitionId,
@@ -365,8 +366,8 @@ describe("TrustPlane on every example", () => {
     const provider = (id: string) =>
       `projects/123456789012/locations/global/workloadIdentityPools/trustplane/providers/${id}`;
     const azure = (id: string) => ({
-      clientId: `client-${id}`,
-      principalId: `principal-${id}`,
+      clientId: mockGuid("client", id),
+      principalId: mockGuid("principal", id),
       tenantId: "00000000-0000-0000-0000-00000000000a",
       subscriptionId: "00000000-0000-0000-0000-00000000000b",
     });
@@ -434,6 +435,9 @@ describe("TrustPlane on every example", () => {
       assert.deepEqual(rendered.placeholders, [], file);
     }
     const platform = await valueOf(deployed.get("platform.yaml")!.plane.handoff);
-    assert.match(platform["api-deploy/providers.tf"]!, /client_id {7}= "client-api-deploy"/);
+    assert.match(
+      platform["api-deploy/providers.tf"]!,
+      new RegExp(`client_id {7}= "${mockGuid("client", "api-deploy")}"`),
+    );
   });
 });

@@ -96,7 +96,7 @@ describe("aws trust policy evaluator", () => {
         ),
         {
           allowed: false,
-          reason: `sub "repo:acme/api:ref:refs/heads/dev" matched no value of StringEquals ${SUB}`,
+          reason: `sub "repo:acme/api:ref:refs/heads/dev" matched no value of StringEquals ${SUB} (allowed: "repo:acme/api:ref:refs/heads/main", "repo:acme/api:environment:production")`,
         },
       );
     });
@@ -119,7 +119,7 @@ describe("aws trust policy evaluator", () => {
       assert.equal(verdict("repo:acme/api:environment:prod12").allowed, false);
       assert.deepStrictEqual(verdict("repo:acme/api:pull_request"), {
         allowed: false,
-        reason: `sub "repo:acme/api:pull_request" matched no value of StringLike ${SUB}`,
+        reason: `sub "repo:acme/api:pull_request" matched no value of StringLike ${SUB} (allowed: "repo:acme/*:ref:refs/heads/main", "repo:acme/api:environment:prod?")`,
       });
     });
 
@@ -134,18 +134,21 @@ describe("aws trust policy evaluator", () => {
       assert.equal(evaluate(p, request({ ...base, [ENV]: "production" })).allowed, true);
       assert.deepStrictEqual(evaluate(p, request({ ...base, [ENV]: "staging" })), {
         allowed: false,
-        reason: `environment "staging" matched no value of StringEquals ${ENV}`,
+        reason: `environment "staging" matched no value of StringEquals ${ENV} (allowed: "production")`,
       });
       assert.deepStrictEqual(
         evaluate(p, request({ ...base, [ENV]: "production", [AUD]: "api://AzureADTokenExchange" })),
         {
           allowed: false,
-          reason: `aud "api://AzureADTokenExchange" matched no value of StringEquals ${AUD}`,
+          reason: `aud "api://AzureADTokenExchange" matched no value of StringEquals ${AUD} (allowed: "sts.amazonaws.com")`,
         },
       );
       assert.deepStrictEqual(
         evaluate(p, request({ ...base, [ENV]: "production", [SUB]: "repo:evil/api" })),
-        { allowed: false, reason: `sub "repo:evil/api" matched no value of StringLike ${SUB}` },
+        {
+          allowed: false,
+          reason: `sub "repo:evil/api" matched no value of StringLike ${SUB} (allowed: "repo:acme/*")`,
+        },
       );
       assert.deepStrictEqual(evaluate(p, request(base)), {
         allowed: false,
@@ -164,12 +167,41 @@ describe("aws trust policy evaluator", () => {
       assert.deepStrictEqual(evaluate(p, request({ [SUB]: "repo:ACME/api" })), {
         allowed: false,
         reason:
-          'SUB "repo:ACME/api" matched no value of StringEquals Token.Actions.GitHubUserContent.com:SUB',
+          'SUB "repo:ACME/api" matched no value of StringEquals Token.Actions.GitHubUserContent.com:SUB ("repo:acme/api" differs only in case, and IAM compares values case-sensitively)',
       });
       const like = policy(allowIf({ StringLike: { [SUB]: "repo:acme/*" } }));
       assert.equal(evaluate(like, request({ [SUB]: "repo:Acme/api" })).allowed, false);
       const ignoreCase = policy(allowIf({ StringEqualsIgnoreCase: { [SUB]: "repo:acme/api" } }));
       assert.equal(evaluate(ignoreCase, request({ [SUB]: "REPO:Acme/API" })).allowed, true);
+    });
+
+    it("a failed condition names what it allows: 5 values and how many more, or a case-only twin", () => {
+      const envs = ["dev", "qa", "staging", "uat", "perf", "production", "dr"];
+      const many = policy(allowIf({ StringEquals: { [ENV]: envs } }));
+      assert.deepStrictEqual(evaluate(many, request({ [ENV]: "sandbox" })), {
+        allowed: false,
+        reason: `environment "sandbox" matched no value of StringEquals ${ENV} (allowed: "dev", "qa", "staging", "uat", "perf" and 2 more)`,
+      });
+      assert.deepStrictEqual(evaluate(many, request({ [ENV]: "Production" })), {
+        allowed: false,
+        reason: `environment "Production" matched no value of StringEquals ${ENV} ("production" differs only in case, and IAM compares values case-sensitively)`,
+      });
+      const like = policy(allowIf({ StringLike: { [SUB]: ["repo:acme/*:environment:prod"] } }));
+      assert.deepStrictEqual(evaluate(like, request({ [SUB]: "repo:Acme/api:environment:prod" })), {
+        allowed: false,
+        reason: `sub "repo:Acme/api:environment:prod" matched no value of StringLike ${SUB} ("repo:acme/*:environment:prod" differs only in case, and IAM compares values case-sensitively)`,
+      });
+      // IgnoreCase operators list their values: a case-only difference cannot be why they fail
+      const ignoreCase = policy(allowIf({ StringEqualsIgnoreCase: { [ENV]: "production" } }));
+      assert.deepStrictEqual(evaluate(ignoreCase, request({ [ENV]: "staging" })), {
+        allowed: false,
+        reason: `environment "staging" matched no value of StringEqualsIgnoreCase ${ENV} (allowed: "production")`,
+      });
+      const none = policy(allowIf({ StringEquals: { [ENV]: [] } }));
+      assert.deepStrictEqual(evaluate(none, request({ [ENV]: "staging" })), {
+        allowed: false,
+        reason: `environment "staging" matched no value of StringEquals ${ENV} (it lists no value)`,
+      });
     });
 
     it("treats a missing key as a match for StringNotEquals and StringNotLike only", () => {
@@ -183,9 +215,13 @@ describe("aws trust policy evaluator", () => {
         // several values of a negated operator are NOR'ed
         assert.deepStrictEqual(evaluate(not(op), request({ [ENV]: "staging" })), {
           allowed: false,
-          reason: `environment "staging" matched no value of ${op} ${ENV}`,
+          reason: `environment "staging" matches "staging", which ${op} ${ENV} rules out`,
         });
       }
+      assert.deepStrictEqual(evaluate(not("StringNotLike"), request({ [ENV]: "dev-1" })), {
+        allowed: false,
+        reason: `environment "dev-1" matches "dev*", which StringNotLike ${ENV} rules out`,
+      });
       assert.equal(evaluate(not("StringNotLike"), request({ [ENV]: "dev-1" })).allowed, false);
       assert.equal(evaluate(not("StringNotEquals"), request({ [ENV]: "dev-1" })).allowed, true);
     });
@@ -225,7 +261,7 @@ describe("aws trust policy evaluator", () => {
         });
         assert.deepStrictEqual(evaluate(p, request({ [ENV]: "staging" })), {
           allowed: false,
-          reason: `environment "staging" matched no value of ${op} ${ENV}`,
+          reason: `environment "staging" matched no value of ${op} ${ENV} (allowed: "prod*")`,
         });
         assert.equal(evaluate(p, request({ [ENV]: "prod*" })).allowed, true);
         assert.equal(evaluate(p, request({ [ENV]: "production" })).allowed, op.includes("Like"));
@@ -249,7 +285,7 @@ describe("aws trust policy evaluator", () => {
       });
       assert.deepStrictEqual(evaluate(p, request({ [SUB]: "repo:acme/db:pull_request" })), {
         allowed: false,
-        reason: `statement 1: sub "repo:acme/db:pull_request" matched no value of StringEquals ${SUB}; statement 2: sub "repo:acme/db:pull_request" matched no value of StringLike ${SUB}`,
+        reason: `statement 1: sub "repo:acme/db:pull_request" matched no value of StringEquals ${SUB} (allowed: "repo:acme/api:ref:refs/heads/main"); statement 2: sub "repo:acme/db:pull_request" matched no value of StringLike ${SUB} (allowed: "repo:acme/web:*")`,
       });
     });
 

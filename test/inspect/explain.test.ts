@@ -29,8 +29,13 @@ import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type * as JoseModule from "jose" with { "resolution-mode": "import" };
+import type { Explanation } from "../../lib/inspect/explain";
+import { explain } from "../../lib/inspect/explain";
+import type { TokenClaims } from "../../lib/inspect/token-claims";
+import { readIntentFile } from "../../lib/intent/file";
 import { cli } from "../support/cli";
 import type { Result } from "../support/cli";
+import { oneIdentity } from "../support/documents";
 
 type Jose = typeof JoseModule;
 type KeyPair = Awaited<ReturnType<Jose["generateKeyPair"]>>;
@@ -265,7 +270,7 @@ describe("trustplane explain", () => {
         deploy(
           [
             false,
-            'sub "repo:acme/api:env:staging" matched no value of StringEquals ci.example.test:sub',
+            'sub "repo:acme/api:env:staging" matched no value of StringEquals ci.example.test:sub (allowed: "repo:acme/api:env:production")',
           ],
           [false, 'no federated credential has subject "repo:acme/api:env:staging"'],
           [
@@ -586,12 +591,12 @@ describe("trustplane explain", () => {
       [
         "--token given to plan",
         ["plan", EXAMPLE, "--token", "t.json"],
-        "--token and --jwks belong to explain",
+        "--token, --jwks, --identity and --expect belong to explain",
       ],
       [
         "--jwks given to check",
         ["check", EXAMPLE, "--jwks", "k.json"],
-        "--token and --jwks belong to explain",
+        "--token, --jwks, --identity and --expect belong to explain",
       ],
       ["explain without --token", ["explain", EXAMPLE], "explain needs --token PATH"],
       [
@@ -665,12 +670,18 @@ describe("trustplane explain", () => {
     const HEAD = "identity     target      cloud  decision reason";
     const GCP_ALL_DEPLOY = (id: string) =>
       `attribute condition is true and ${PRINCIPAL(id)} matches`;
+    /** What api-deploy's trust policy allows in sub, as AWS denials list it. */
+    const DEPLOY_SUBS =
+      '(allowed: "repo:acme/api:environment:production", "repo:acme/api:environment:qa", "repo:acme/api:environment:staging", "repo:acme/api:ref:refs/heads/main")';
+    const DEPLOY_AWS = (sub: string) =>
+      `api-deploy   aws-prod    aws    denied   sub "${sub}" matched no value of StringEquals ${GH}:sub ${DEPLOY_SUBS}`;
     const RELEASE_REF_AWS = (ref: string) =>
-      `api-release  aws-prod    aws    denied   ref "${ref}" matched no value of StringLike ${GH}:ref`;
+      `api-release  aws-prod    aws    denied   ref "${ref}" matched no value of StringLike ${GH}:ref (allowed: "refs/tags/v*")`;
     const RELEASE_REF_GCP =
       'api-release  gcp-prod    gcp    denied   attribute condition evaluated to false: assertion.ref.startsWith("refs/tags/v") does not hold';
+    const WEB_SUB = "repo:acme@1342004/web@987654321:environment:production";
     const web = (sub: string, gcp: string) => [
-      `web-deploy   aws-prod    aws    denied   sub "${sub}" matched no value of StringEquals ${GH}:sub`,
+      `web-deploy   aws-prod    aws    denied   sub "${sub}" matched no value of StringEquals ${GH}:sub (allowed: "${WEB_SUB}")`,
       `web-deploy   azure-prod  azure  denied   no federated credential has subject "${sub}"`,
       `web-deploy   gcp-prod    gcp    denied   attribute condition evaluated to false: ${gcp}`,
     ];
@@ -690,7 +701,7 @@ describe("trustplane explain", () => {
         out,
         [
           HEAD,
-          `api-deploy   aws-prod    aws    denied   sub "${sub}" matched no value of StringEquals ${GH}:sub`,
+          DEPLOY_AWS(sub),
           `api-deploy   azure-prod  azure  denied   no federated credential has subject "${sub}"`,
           'api-deploy   gcp-prod    gcp    denied   attribute condition evaluated to false: in each of its 3 alternatives a test fails: assertion.ref == "refs/heads/main" does not hold; has(assertion.environment) does not hold; has(assertion.environment) does not hold',
           RELEASE_REF_AWS("refs/pull/17/merge"),
@@ -728,7 +739,7 @@ describe("trustplane explain", () => {
         await table(github({ ref: "refs/tags/v1.2", ref_type: "tag" })),
         [
           HEAD,
-          `api-deploy   aws-prod    aws    denied   sub "${sub}" matched no value of StringEquals ${GH}:sub`,
+          DEPLOY_AWS(sub),
           `api-deploy   azure-prod  azure  denied   no federated credential has subject "${sub}"`,
           'api-deploy   gcp-prod    gcp    denied   attribute condition evaluated to false: in each of its 3 alternatives a test fails: assertion.ref == "refs/heads/main" does not hold; has(assertion.environment) does not hold; has(assertion.environment) does not hold',
           `api-release  aws-prod    aws    allowed  statement 1 allows it: aud "sts.amazonaws.com" (StringEquals), ref "refs/tags/v1.2" (StringLike), sub "${sub}" (StringLike)`,
@@ -752,7 +763,7 @@ describe("trustplane explain", () => {
           `api-deploy   gcp-prod    gcp    denied   aud "sts.amazonaws.com" is not among the provider's allowed audiences (${GCP_AUD("api-deploy")})`,
           RELEASE_REF_AWS("refs/heads/main"),
           `api-release  gcp-prod    gcp    denied   aud "sts.amazonaws.com" is not among the provider's allowed audiences (${GCP_AUD("api-release")})`,
-          `web-deploy   aws-prod    aws    denied   sub "${sub}" matched no value of StringEquals ${GH}:sub`,
+          `web-deploy   aws-prod    aws    denied   sub "${sub}" matched no value of StringEquals ${GH}:sub (allowed: "${WEB_SUB}")`,
           `web-deploy   azure-prod  azure  denied   no federated credential has subject "${sub}"`,
           `web-deploy   gcp-prod    gcp    denied   aud "sts.amazonaws.com" is not among the provider's allowed audiences (${GCP_AUD("web-deploy")})`,
           "",
@@ -767,7 +778,7 @@ describe("trustplane explain", () => {
         await table(github({ environment: "Production" })),
         [
           HEAD,
-          `api-deploy   aws-prod    aws    denied   sub "${sub}" matched no value of StringEquals ${GH}:sub`,
+          `api-deploy   aws-prod    aws    denied   sub "${sub}" matched no value of StringEquals ${GH}:sub ("repo:acme/api:environment:production" differs only in case, and IAM compares values case-sensitively)`,
           `api-deploy   azure-prod  azure  denied   no federated credential has subject "${sub}"; "repo:acme/api:environment:production" differs only in case, and Entra compares case-sensitively`,
           'api-deploy   gcp-prod    gcp    denied   attribute condition evaluated to false: in each of its 3 alternatives a test fails: !has(assertion.environment) does not hold; assertion.environment == "production" does not hold; assertion.environment in ["qa", "staging"] does not hold',
           RELEASE_REF_AWS("refs/heads/main"),
@@ -777,6 +788,174 @@ describe("trustplane explain", () => {
           "0 grants of 8 allow this token",
           `note: ${NOTE_NO_AUD}`,
         ].join("\n"),
+      );
+    });
+  });
+
+  describe("notes: what the token's sub says beyond the decisions (library explain)", () => {
+    const loaded = readIntentFile(EXAMPLE);
+    const platform = "data" in loaded ? loaded.data : undefined;
+
+    /** A GitHub token of acme/api's production environment, its sub in the legacy format. */
+    const API = {
+      iss: "https://token.actions.githubusercontent.com",
+      sub: "repo:acme/api:environment:production",
+      repository: "acme/api",
+      repository_id: "734512299",
+      repository_owner: "acme",
+      repository_owner_id: "1342004",
+      environment: "production",
+      ref: "refs/heads/main",
+      ref_type: "branch",
+      event_name: "push",
+    };
+    /** The same repository and environment for acme/web, web-deploy's repository. */
+    const WEB = {
+      ...API,
+      sub: "repo:acme/web:environment:production",
+      repository: "acme/web",
+      repository_id: "987654321",
+    };
+
+    function explained(claims: TokenClaims, document: unknown = platform): Explanation {
+      const { explanation, issues } = explain(document, claims);
+      assert.ok(explanation, JSON.stringify(issues));
+      return explanation;
+    }
+    /** Each cloud's decision for one identity. */
+    const verdicts = (e: Explanation, identity: string) =>
+      Object.fromEntries(
+        e.decisions.filter((d) => d.identity === identity).map((d) => [d.cloud, d.allowed]),
+      );
+    const CONSEQUENCE =
+      "AWS and Azure match sub and refuse the token, GCP checks the claims and may allow it";
+    const forged = (claim: string, sub: string, value: string) =>
+      `this token cannot come from GitHub Actions: its sub says ${claim} ${JSON.stringify(sub)} while its ${claim} claim is ${JSON.stringify(value)}`;
+
+    it("an immutable sub against the legacy issuer: AWS and Azure deny, GCP allows, the note says subjectFormat: immutable", () => {
+      const e = explained({
+        ...API,
+        sub: "repo:acme@1342004/api@734512299:environment:production",
+      });
+      assert.deepEqual(verdicts(e, "api-deploy"), { aws: false, azure: false, gcp: true });
+      assert.deepEqual(e.notes, [
+        `the token's sub has GitHub's immutable format (repo:OWNER@OWNER_ID/REPO@REPO_ID:...) and issuer "github" (identity api-deploy) has subjectFormat legacy, the default: ${CONSEQUENCE}; set subjectFormat: immutable on issuer "github"`,
+      ]);
+      // the same job with its sub in the legacy format: allowed everywhere, nothing to note
+      const legacy = explained(API);
+      assert.deepEqual(verdicts(legacy, "api-deploy"), { aws: true, azure: true, gcp: true });
+      assert.deepEqual(legacy.notes, []);
+    });
+
+    it("the reverse: a legacy sub against the immutable issuer names subjectFormat: legacy", () => {
+      const e = explained(WEB);
+      assert.deepEqual(verdicts(e, "web-deploy"), { aws: false, azure: false, gcp: true });
+      assert.deepEqual(e.notes, [
+        `the token's sub has GitHub's legacy format (repo:OWNER/REPO:...) and issuer "github-ids" (identity web-deploy) has subjectFormat immutable: ${CONSEQUENCE}; set subjectFormat: legacy on issuer "github-ids", or opt the repository into immutable subjects`,
+      ]);
+      const immutable = explained({
+        ...WEB,
+        sub: "repo:acme@1342004/web@987654321:environment:production",
+      });
+      assert.deepEqual(verdicts(immutable, "web-deploy"), { aws: true, azure: true, gcp: true });
+      assert.deepEqual(immutable.notes, []);
+    });
+
+    it("no format note for identities the token is not meant for (the document mixes formats)", () => {
+      // a legacy acme/api token: github-ids is immutable, but web-deploy's subjects refuse it anyway
+      const e = explained({ ...API, environment: "qa", sub: "repo:acme/api:environment:qa" });
+      assert.deepEqual(verdicts(e, "web-deploy"), { aws: false, azure: false, gcp: false });
+      assert.deepEqual(e.notes, []);
+    });
+
+    it("a sub that contradicts the token's claims: one note per claim, in the claim's own words", () => {
+      assert.deepEqual(
+        explained({ ...API, repository: "acme/web", environment: "staging" }).notes,
+        [
+          forged("repository", "acme/api", "acme/web"),
+          forged("environment", "production", "staging"),
+        ],
+      );
+      // the immutable form shows the IDs too
+      const ids = explained({ ...API, sub: "repo:acme@1342004/api@111:environment:production" });
+      assert.deepEqual(ids.notes.slice(1), [forged("repository_id", "111", "734512299")]);
+      assert.match(ids.notes[0]!, /^the token's sub has GitHub's immutable format/);
+    });
+
+    it("GitLab: a sub whose project_path and ref are not the token's", () => {
+      const gitlab = oneIdentity({ kind: "gitlab" }, [
+        { project_path: "acme/api", ref_type: "branch", ref: "main" },
+      ]);
+      const claims = {
+        iss: "https://gitlab.com",
+        sub: "project_path:acme/api:ref_type:branch:ref:main",
+        project_path: "acme/web",
+        namespace_path: "acme",
+        ref_type: "branch",
+        ref: "dev",
+      };
+      const gl = (claim: string, sub: string, value: string) =>
+        `this token cannot come from GitLab CI: its sub says ${claim} ${JSON.stringify(sub)} while its ${claim} claim is ${JSON.stringify(value)}`;
+      assert.deepEqual(explained(claims, gitlab).notes, [
+        gl("project_path", "acme/api", "acme/web"),
+        gl("ref", "main", "dev"),
+      ]);
+      const consistent = { ...claims, project_path: "acme/api", ref: "main" };
+      assert.deepEqual(explained(consistent, gitlab).notes, []);
+    });
+
+    it("a sub that agrees with the claims gets no note; changing any claim it shows gets one", () => {
+      // a repository's own include_claim_keys; GitHub writes ':' in environment as '%3A'
+      const workflow = "acme/api/.github/workflows/deploy.yml@refs/heads/main";
+      const consistent = {
+        ...API,
+        sub: `repo:acme/api:environment:eu%3Aprod:job_workflow_ref:${workflow}`,
+        environment: "eu:prod",
+        job_workflow_ref: workflow,
+      };
+      assert.deepEqual(explained(consistent).notes, []);
+      const changed: [string, string, string][] = [
+        ["repository", "acme/api", "acme/web"],
+        ["repository_owner", "acme", "acme-corp"],
+        ["environment", "eu%3Aprod", "eu:staging"],
+        ["job_workflow_ref", workflow, workflow.replace("deploy", "evil")],
+      ];
+      for (const [claim, sub, value] of changed) {
+        assert.deepEqual(explained({ ...consistent, [claim]: value }).notes, [
+          forged(claim, sub, value),
+        ]);
+      }
+    });
+
+    it("hostile subs never throw: __proto__, 10 KB, repeated keys, not a string", () => {
+      const long = "x".repeat(10_000);
+      const subs: unknown[] = [
+        "__proto__",
+        "repo:__proto__:__proto__:__proto__",
+        "constructor:toString:environment:__proto__",
+        `repo:acme/api:environment:${long}`,
+        "environment:staging:".repeat(600),
+        long,
+        42,
+        null,
+        { repo: "acme/api" },
+        ["repo:acme/api:environment:production"],
+      ];
+      for (const sub of subs) {
+        const { notes } = explained({ ...API, sub });
+        assert.ok(
+          notes.every((n) => typeof n === "string" && n.length < 400),
+          String(sub),
+        );
+      }
+      // a long sub's note quotes a bounded excerpt; repeated keys give one note, not hundreds
+      const truncated = `${JSON.stringify(long.slice(0, 100)).slice(0, -1)}… (10000 characters)"`;
+      assert.deepEqual(explained({ ...API, sub: `repo:acme/api:environment:${long}` }).notes, [
+        `this token cannot come from GitHub Actions: its sub says environment ${truncated} while its environment claim is "production"`,
+      ]);
+      assert.deepEqual(
+        explained({ ...API, sub: `repo:acme/api${":environment:staging".repeat(600)}` }).notes,
+        [forged("environment", "staging", "production")],
       );
     });
   });

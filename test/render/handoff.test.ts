@@ -214,6 +214,7 @@ describe("handoff", () => {
 
 describe("stack outputs", () => {
   const CLIENT = "0f0e0d0c-0b0a-0908-0706-050403020100";
+  const OTHER_CLIENT = "1f0e0d0c-0b0a-0908-0706-050403020100";
 
   it("reads the summary and the identities output, at the top or under an export name", () => {
     for (const json of [
@@ -238,10 +239,10 @@ describe("stack outputs", () => {
     stacks.add({ identities: { deploy: { "azure-prod": { clientId: CLIENT } } } }, "a.json");
     assert.deepEqual(
       stacks
-        .add({ identities: { deploy: { "azure-prod": { clientId: "other" } } } }, "b.json")
+        .add({ identities: { deploy: { "azure-prod": { clientId: OTHER_CLIENT } } } }, "b.json")
         .map((i) => i.message),
       [
-        `b.json reports clientId "other" for deploy in azure-prod, another outputs file "${CLIENT}"; pass the outputs of one deployment`,
+        `b.json reports clientId "${OTHER_CLIENT}" for deploy in azure-prod, another outputs file "${CLIENT}"; pass the outputs of one deployment`,
       ],
     );
   });

@@ -1,3 +1,11 @@
+import { createHash } from "node:crypto";
+
+/** A GUID made from a name, as Entra ID gives each identity its own: the same name, the same GUID. */
+export function mockGuid(kind: string, name: string): string {
+  const h = createHash("sha256").update(`${kind}:${name}`).digest("hex");
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-8${h.slice(17, 20)}-${h.slice(20, 32)}`;
+}
+
 /**
  * The outputs a cloud computes for a resource (ARNs, client and principal IDs, e-mails), shaped
  * like the real ones, added to the echoed inputs. Shared by the tests' mocks and the benchmark's.
@@ -14,8 +22,8 @@ export function mockState(type: string, given: Record<string, unknown>): Record<
       break;
     case "azure-native:managedidentity:UserAssignedIdentity":
       state.name = inputs.resourceName;
-      state.clientId = `client-${inputs.resourceName}`;
-      state.principalId = `principal-${inputs.resourceName}`;
+      state.clientId = mockGuid("client", inputs.resourceName!);
+      state.principalId = mockGuid("principal", inputs.resourceName!);
       state.tenantId = "00000000-0000-0000-0000-00000000000a";
       break;
     case "gcp:serviceaccount/account:Account":

@@ -116,7 +116,31 @@ function conditionFailure(
   if (actual === NOT_STRING)
     return `the token's ${claim} is not a string, so ${operator} ${key} fails`;
   if (test(values, actual)) return undefined;
-  return `${claim} ${quote(actual)} matched no value of ${operator} ${key}`;
+  if (op.includes("Not")) {
+    // a negated operator fails on the value it lists that the claim matches
+    const hit = values.find((v) => TESTS[op.replace("Not", "")]!([v], actual))!;
+    return `${claim} ${quote(actual)} matches ${quote(hit)}, which ${operator} ${key} rules out`;
+  }
+  return `${claim} ${quote(actual)} matched no value of ${operator} ${key} (${expected(op, values, actual)})`;
+}
+
+/** How many of a condition's values a reason lists before "and N more". */
+const SHOWN_VALUES = 5;
+
+/**
+ * What a failed String condition allows: the value that differs from the claim only in case
+ * (IAM compares values case-sensitively), or else its first values.
+ */
+function expected(op: string, values: readonly string[], actual: string): string {
+  const folded =
+    op === "StringEquals" || op === "StringLike"
+      ? values.find((v) => TESTS[op]!([v.toLowerCase()], actual.toLowerCase()))
+      : undefined;
+  if (folded !== undefined)
+    return `${quote(folded)} differs only in case, and IAM compares values case-sensitively`;
+  if (values.length === 0) return "it lists no value";
+  const more = values.length - SHOWN_VALUES;
+  return `allowed: ${values.slice(0, SHOWN_VALUES).map(quote).join(", ")}${more > 0 ? ` and ${more} more` : ""}`;
 }
 
 const TESTS: Readonly<Record<string, (values: readonly string[], actual: string) => boolean>> = {
