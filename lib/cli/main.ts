@@ -34,6 +34,7 @@ options:
                   pulumi up (Azure client IDs); repeat for one stack per account
   --force         render: also replace files in --out that render did not write
   --format FMT    render: Terraform files as hcl (.tf, the default) or json (.tf.json)
+  --strict        render: write nothing and exit 1 while a value is known only after pulumi up
   --help          show this help
   --version       print the version
 
@@ -52,6 +53,7 @@ const OPTIONS: Readonly<Record<string, { value?: string; repeat?: true }>> = {
   outputs: { value: "a stack output file", repeat: true },
   force: {},
   format: { value: "hcl or json" },
+  strict: {},
   help: {},
   version: {},
 };
@@ -66,6 +68,7 @@ interface Options {
   outputs?: string[];
   force?: boolean;
   format?: string;
+  strict?: boolean;
   help?: boolean;
   version?: boolean;
 }
@@ -174,9 +177,11 @@ async function command(
     return usage(err, `--expect is allow or deny, not ${quote(expect)}`);
   if (
     command !== "render" &&
-    [values.out, values.outputs, values.force, values.format].some((v) => v !== undefined)
+    [values.out, values.outputs, values.force, values.format, values.strict].some(
+      (v) => v !== undefined,
+    )
   ) {
-    return usage(err, "--out, --outputs, --force and --format belong to render");
+    return usage(err, "--out, --outputs, --force, --format and --strict belong to render");
   }
   if (command === "render" && values.out === undefined) return usage(err, "render needs --out DIR");
   const format = values.format ?? "hcl";
@@ -211,7 +216,12 @@ async function command(
   if (command === "render") {
     const more = (found: readonly LocatedIssue[]) =>
       report(file, [...located, ...found.map(loaded.locate)], streams);
-    const options = { out: values.out!, outputs: values.outputs ?? [], force: !!values.force };
+    const options = {
+      out: values.out!,
+      outputs: values.outputs ?? [],
+      force: !!values.force,
+      strict: !!values.strict,
+    };
     return renderCommand(ir, plan, { ...options, format }, more, streams);
   }
   if (streams.json) {

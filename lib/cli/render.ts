@@ -6,6 +6,7 @@ import type { Plan } from "../plan/types";
 import { StackValues } from "../render/outputs";
 import { renderCompiled } from "../render/render";
 import type { TerraformFormat } from "../render/render";
+import type { Placeholder } from "../render/model";
 import type { LocatedIssue } from "../intent/load";
 import { commitTree } from "./commit";
 import type { Streams } from "./streams";
@@ -16,6 +17,8 @@ export interface RenderOptions {
   readonly outputs: readonly string[];
   readonly force: boolean;
   readonly format: TerraformFormat;
+  /** Refuse to write while a placeholder remains: for CI that checks the hand-off is complete. */
+  readonly strict: boolean;
 }
 
 /**
@@ -31,7 +34,7 @@ export function renderCommand(
   report: (issues: readonly LocatedIssue[]) => void,
   streams: Streams,
 ): number {
-  const { out, outputs, force, format } = options;
+  const { out, outputs, force, format, strict } = options;
   const stacks = new StackValues();
   for (const path of outputs) {
     let json: unknown;
@@ -50,6 +53,16 @@ export function renderCommand(
   const { files, placeholders, issues } = renderCompiled(ir, plan, stacks, format);
   if (!files) {
     report(issues);
+    return 1;
+  }
+  if (strict && placeholders.length) {
+    for (const p of placeholders)
+      streams.err(
+        `trustplane: ${p.output} of ${p.identity} in ${p.target} is known after pulumi up`,
+      );
+    streams.err(
+      `trustplane: --strict: ${placeholders.length} value${placeholders.length === 1 ? " is" : "s are"} known only after pulumi up, so nothing was written; pass each stack's outputs with --outputs`,
+    );
     return 1;
   }
   const committed = commitTree(out, files, force);
@@ -74,12 +87,12 @@ export function renderCommand(
         : "no identity has a handoff section: nothing to render",
     );
   }
-  for (const p of placeholders) {
-    streams.err(
-      `trustplane: placeholder: ${p.output} of ${p.identity} in ${p.target} is known after pulumi up; written as ${JSON.stringify(p.text)}; render again with --outputs <pulumi stack output --json>`,
-    );
-  }
+  for (const p of placeholders) streams.err(`trustplane: ${placeholderLine(p)}`);
   for (const w of issues)
     streams.err(`trustplane: ${w.code}: ${w.message} (at ${formatPath(w.path)})`);
   return 0;
+}
+
+function placeholderLine(p: Placeholder): string {
+  return `placeholder: ${p.output} of ${p.identity} in ${p.target} is known after pulumi up; written as ${JSON.stringify(p.text)}; render again with --outputs <pulumi stack output --json>`;
 }

@@ -101,6 +101,54 @@ describe("CLI render", () => {
     assert.ok(readFileSync(backend, "utf8").includes(`client_id            = "${client}"`));
   });
 
+  it("--strict writes nothing and exits 1 while a placeholder remains, and writes with --outputs", async () => {
+    const intent = join(EXAMPLES, "gitlab.yaml");
+    const out = join(dir, "strict");
+    const refused = await cli("render", intent, "--out", out, "--strict");
+    assert.equal(refused.code, 1);
+    assert.equal(
+      refused.err,
+      [
+        "trustplane: clientId of shop-deploy in azure-prod is known after pulumi up",
+        "trustplane: --strict: 1 value is known only after pulumi up, so nothing was written; pass each stack's outputs with --outputs",
+      ].join("\n"),
+    );
+    assert.equal(existsSync(out), false);
+    const outputs = join(dir, "outputs.json");
+    const client = "9a8b7c6d-0000-4000-8000-000000000001";
+    writeFileSync(
+      outputs,
+      JSON.stringify({ identities: { "shop-deploy": { "azure-prod": { clientId: client } } } }),
+    );
+    const filled = await cli("render", intent, "--out", out, "--strict", "--outputs", outputs);
+    assert.equal(filled.code, 0, filled.err);
+    assert.equal(filled.err, "");
+  });
+
+  it("refuses --outputs whose values are not what the stack exports, naming the file", async () => {
+    const outputs = join(dir, "outputs.json");
+    writeFileSync(
+      outputs,
+      JSON.stringify({
+        identities: { "shop-deploy": { "azure-prod": { clientId: "my-client" } } },
+      }),
+    );
+    const run = await cli(
+      "render",
+      join(EXAMPLES, "gitlab.yaml"),
+      "--out",
+      join(dir, "o"),
+      "--outputs",
+      outputs,
+    );
+    assert.equal(run.code, 2);
+    assert.equal(
+      run.err,
+      `trustplane: ${outputs} reports clientId "my-client" for shop-deploy in azure-prod, which is not a GUID: pass the outputs of the stack that deployed it`,
+    );
+    assert.equal(existsSync(join(dir, "o")), false);
+  });
+
   it("writes nothing when the hand-off cannot be rendered, and exits 1 with the issue", async () => {
     const doc = parseYaml(readFileSync(join(EXAMPLES, "gitlab.yaml"), "utf8")) as {
       identities: { subjects: Record<string, unknown>[] }[];
@@ -148,7 +196,7 @@ describe("CLI render", () => {
     assert.match((await cli("render", intent)).err, /^trustplane: render needs --out DIR/);
     assert.match(
       (await cli("plan", intent, "--out", dir)).err,
-      /^trustplane: --out, --outputs, --force and --format belong to render/,
+      /^trustplane: --out, --outputs, --force, --format and --strict belong to render/,
     );
     assert.equal((await cli("render", intent)).code, 2);
   });
