@@ -157,7 +157,7 @@ describe("CLI", () => {
       [
         "an unclosed bracket",
         "version: 1\nissuers: [1, 2\n",
-        /:2:10: ✖ error invalid_syntax: .*this \[ is never closed; add a \] after its last item\n {7}2 \| issuers: \[1, 2\n {9}\| {9}\^\n1 error$/,
+        /:2:10: ✖ error invalid_syntax: .*this \[ is never closed; add a \] after its last item\n {7}2 \| issuers: \[1, 2\n {9}\| {10}\^\n1 error$/,
       ],
       [
         "duplicate keys",
@@ -167,7 +167,7 @@ describe("CLI", () => {
       [
         "bad indentation",
         "issuers:\n  a: 1\n b: 2\n",
-        /:3:2: ✖ error invalid_syntax: .*indent it by 0 or 2 spaces, not 1\n {7}3 \|  b: 2\n/,
+        /:3:2: ✖ error invalid_syntax: .*indent it by 0 or 2 spaces, not 1\n {7}3 \| {2}b: 2\n/,
       ],
       [
         "an unknown tag",

@@ -28,7 +28,9 @@ export function formatIssueList(file: string, issues: readonly LocatedIssue[]): 
     const where = i.line !== undefined ? `${file}:${i.line}:${i.column}` : file;
     const mark = i.severity === "error" ? "✖ error" : "⚠ warning";
     const path = i.path.length ? `\n    at ${formatPath(i.path)}` : "";
-    return `${where}: ${mark} ${i.code}: ${i.message}${path}`;
+    // a message's later lines (a syntax error's excerpt) are indented under its first, like `at`
+    const message = i.message.replaceAll("\n", "\n    ");
+    return `${where}: ${mark} ${i.code}: ${message}${path}`;
   });
   const more = issues.length - shown.length;
   const rest = more > 0 ? [`... and ${more} more; --json lists them all`] : [];

@@ -9,7 +9,9 @@ import {
   parseDocument as parseYaml,
 } from "yaml";
 import type { Issue, Path } from "../errors";
-import { error } from "../errors";
+import { error, visible } from "../errors";
+import type { Why } from "./syntax-errors";
+import { Source, explain, notJsonTag } from "./syntax-errors";
 
 /** An issue with the line and column of the place it points at, when the source is text. */
 export type LocatedIssue = Issue & { readonly line?: number; readonly column?: number };
@@ -29,7 +31,8 @@ const MAX_BLOCK_DEPTH = 256;
 /**
  * Parses YAML or JSON text (JSON is YAML). Duplicate keys, tags that are not JSON data, `.inf`,
  * merge keys, runaway nesting and alias bombs are syntax errors, not silently resolved; a value
- * that contains itself is refused by `parseDocument`. Linear in the size of the text.
+ * that contains itself is refused by `parseDocument`. Linear in the size of the text. A syntax
+ * issue says what to change, then shows its line with a caret under the column.
  */
 export function loadText(text: string): LoadedText {
   const unlocated = (i: Issue): LocatedIssue => i;
@@ -50,29 +53,17 @@ export function loadText(text: string): LoadedText {
     prettyErrors: false,
     strict: true,
   });
-  const problems = [...doc.errors, ...doc.warnings];
-  if (problems.length) {
-    return {
-      issues: problems.map((p) => ({
-        ...error(
-          "invalid_syntax",
-          [],
-          `the file is not valid YAML or JSON: ${p.message.split("\n")[0]}`,
-        ),
-        ...at(p.pos[0]),
-      })),
-      locate: unlocated,
-    };
+  // one issue, the first in the text: after a mistake the parser's recovery is a guess, so the
+  // errors it reports later (several for one tab) are mostly echoes of that mistake
+  const first = [...doc.errors, ...doc.warnings].sort((a, b) => a.pos[0] - b.pos[0])[0];
+  if (first) {
+    const src = new Source(text);
+    return { issues: [syntaxIssue(src, explain(src, first))], locate: unlocated };
   }
   const { places, problems: found } = index(doc.contents);
   if (found.length) {
-    return {
-      issues: found.map(({ why, offset }) => ({
-        ...error("invalid_syntax", [], `the file is not valid YAML or JSON: ${why}`),
-        ...at(offset),
-      })),
-      locate: unlocated,
-    };
+    const src = new Source(text);
+    return { issues: found.map((why) => syntaxIssue(src, why)), locate: unlocated };
   }
   let data: unknown;
   try {
@@ -97,6 +88,59 @@ export function loadText(text: string): LoadedText {
   return { data, issues: [], locate };
 }
 
+/**
+ * An `invalid_syntax` issue at `offset`: "the file is not valid YAML or JSON: ", the sentence,
+ * then its line of the text with a caret under the column.
+ */
+function syntaxIssue(src: Source, { why, offset }: Why): LocatedIssue {
+  const line = src.lineOf(offset);
+  const column = offset - src.start(line) + 1;
+  const shown = excerpt(src.line(line), line, column);
+  return {
+    ...error("invalid_syntax", [], `the file is not valid YAML or JSON: ${why}\n${shown}`),
+    line,
+    column,
+  };
+}
+
+/** Lines over this many characters are cut around the column, each cut marked with `…`. */
+const EXCERPT_WIDTH = 100;
+
+/**
+ * `   7 | →environment: production` and a caret line under it. Tabs show as `→` and control
+ * characters as their ␀-style symbols (one column each, so the caret lines up); other invisible
+ * characters as `\u202e` escapes. Characters that take two columns (CJK) or none (combining
+ * marks) still shift the caret.
+ */
+function excerpt(source: string, line: number, column: number): string {
+  let [from, to] = [0, source.length];
+  if (source.length > EXCERPT_WIDTH) {
+    from = Math.max(0, Math.min(column - 1 - EXCERPT_WIDTH / 2, source.length - EXCERPT_WIDTH));
+    to = from + EXCERPT_WIDTH;
+    // never cut a surrogate pair in half
+    if (/[\udc00-\udfff]/.test(source[from] ?? "")) from++;
+    if (/[\ud800-\udbff]/.test(source[to - 1] ?? "")) to--;
+  }
+  const [before, after] = [from > 0 ? "…" : "", to < source.length ? "…" : ""];
+  const pad = before.length + show(source.slice(from, Math.max(from, column - 1))).length;
+  const gutter = String(line).padStart(4);
+  const caret = `${" ".repeat(gutter.length)} | ${" ".repeat(pad)}^`;
+  return `${gutter} | ${before}${show(source.slice(from, to))}${after}\n${caret}`;
+}
+
+/** `text` with tabs, control and invisible characters made visible, for an excerpt. */
+function show(text: string): string {
+  let out = "";
+  for (const ch of text) {
+    const code = ch.charCodeAt(0);
+    if (ch === "\t") out += "→";
+    else if (code < 0x20) out += String.fromCharCode(0x2400 + code);
+    else if (code === 0x7f) out += "␡";
+    else out += visible(ch);
+  }
+  return out;
+}
+
 function pathKey(path: Path): string {
   return JSON.stringify(path);
 }
@@ -117,6 +161,8 @@ function index(root: unknown): {
 } {
   const places = new Map<string, number>();
   const problems: { why: string; offset: number }[] = [];
+  const anchors = new Set<string>();
+  const aliases: { name: string; offset: number }[] = [];
   const stack: { node: unknown; path: Path }[] = [{ node: root, path: [] }];
   while (stack.length) {
     const { node, path } = stack.pop()!;
@@ -125,7 +171,7 @@ function index(root: unknown): {
     const tag = (node as Node | undefined)?.tag;
     if (tag && !JSON_TAGS.has(tag))
       problems.push({
-        why: `the tag ${tag.replace("tag:yaml.org,2002:", "!!")} is not JSON data; intent documents hold strings, numbers, booleans, null, lists and mappings`,
+        why: notJsonTag(tag.replace("tag:yaml.org,2002:", "!!")),
         offset: start ?? 0,
       });
     if (isScalar(node) && typeof node.value === "number" && !Number.isFinite(node.value))
@@ -156,8 +202,18 @@ function index(root: unknown): {
     } else if (isSeq(node)) {
       node.items.forEach((item, i) => stack.push({ node: item, path: [...path, i] }));
     } else if (isAlias(node)) {
-      continue;
+      aliases.push({ name: node.source, offset: start ?? 0 });
     }
+    const anchor = (node as Node | undefined)?.anchor;
+    if (anchor) anchors.add(anchor);
+  }
+  // `environment: *prod*` is an alias to an anchor "prod*" no one wrote, not a glob
+  for (const { name, offset } of aliases) {
+    if (!anchors.has(name))
+      problems.push({
+        why: `*${name} reads as a YAML alias (a reference to an &${name} anchor, which the file does not have); quote the value if it is text: "*${name}"`,
+        offset,
+      });
   }
   problems.sort((a, b) => a.offset - b.offset);
   return { places, problems };

@@ -408,9 +408,9 @@ describe("TrustPlane options", () => {
         const path = join(dir, "intent.yaml");
         writeFileSync(path, "version: 1\nissuers:\n  ci: { kind: github\ntargets: {}\n");
         const { error, seen } = await registering(() => TrustPlane.fromFile("malformed", path));
-        const message = `${path}:4:1: the file is not valid YAML or JSON: Flow map in block collection must be sufficiently indented and end with a }`;
+        const message = `${path}:3:7: the file is not valid YAML or JSON: this { is never closed; add a } after its last item\n   3 |   ci: { kind: github\n     |       ^`;
         assert.deepEqual(issuesOf(error), [
-          { code: "invalid_syntax", severity: "error", path: [], message, line: 4, column: 1 },
+          { code: "invalid_syntax", severity: "error", path: [], message, line: 3, column: 7 },
         ]);
         assert.equal(
           (error as Error).message,

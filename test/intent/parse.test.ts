@@ -1,13 +1,16 @@
 // Schema-level issues: what `parseDocument` (lib/intent/parse.ts) and `check` (lib/compile.ts)
-// report for documents that do not fit the v1 schema.
+// report for documents that do not fit the v1 schema; then the syntax errors `loadText`
+// (lib/intent/load.ts) reports for text that is not YAML.
 //
 // What these tests do NOT prove:
 // - that every invalid document is rejected: they cover realistic mistakes one at a time, not
 //   the whole schema, and not combinations of mistakes;
 // - that a schema-valid document compiles to correct artefacts (that is the backends' tests);
-// - anything about YAML positions or CLI output: `check` is called on plain data here, except
-//   where a YAML text is loaded to show how an unquoted number arrives.
+// - anything about CLI output, or YAML positions outside "YAML syntax errors": `check` is called
+//   on plain data here, except where a YAML text is loaded to show how an unquoted number arrives.
 import { strict as assert } from "node:assert";
+import fc from "fast-check";
+import { parseDocument as parseYaml } from "yaml";
 import { check } from "../../lib/compile";
 import type { Issue, IssueCode } from "../../lib/errors";
 import { formatPath } from "../../lib/errors";
@@ -517,5 +520,419 @@ describe("parseDocument and check: schema issues", () => {
       ["unknown_key", "issuers.ci.subjectFormt"],
     ]);
     assert.deepEqual(schemaIssues(doc), pairs, "the same document gives the same order");
+  });
+});
+
+// What these tests do NOT prove:
+// - that the sentence names the fix the writer meant for every input: the rules guess from the
+//   parser's error and the lines around it, and are checked here for the listed mistakes only
+//   (the property test checks the shape of every message, not that its advice is right);
+// - that a text with two unrelated mistakes shows both: by design only the first is reported;
+// - that the caret lines up under characters a terminal draws two columns wide (CJK) or none
+//   (combining marks): the excerpt counts UTF-16 code units;
+// - anything about versions of the `yaml` package other than the installed one: the rules match
+//   its error codes and words, and fall back to its words when they no longer match.
+describe("YAML syntax errors", () => {
+  const PREFIX = "the file is not valid YAML or JSON: ";
+
+  /** `line:column message` of the one issue `text` gets; fails when it gets more or data. */
+  function syntaxError(text: string): string {
+    const { data, issues } = loadText(text);
+    assert.equal(data, undefined);
+    assert.equal(issues.length, 1, `expected one issue, got ${JSON.stringify(issues, null, 1)}`);
+    const [issue] = issues;
+    assert.equal(issue!.code, "invalid_syntax");
+    assert.deepEqual(issue!.path, []);
+    return `${issue!.line}:${issue!.column} ${issue!.message}`;
+  }
+
+  /** What `syntaxError` returns for a sentence and the excerpt lines under it. */
+  function expected(at: string, sentence: string, ...excerpt: string[]): string {
+    return [`${at} ${PREFIX}${sentence}`, ...excerpt].join("\n");
+  }
+
+  const TAB = [
+    "version: 1",
+    "identities:",
+    "  - name: deploy",
+    "    issuer: gh",
+    "    subjects:",
+    "      - repository: acme/api",
+    "\tenvironment: production",
+    "    grants: [{ target: aws-prod }]",
+  ].join("\n");
+  const MISSING_DASH =
+    "identities:\n  - name: deploy\n    issuer: gh\n  name: release\n  issuer: gh\n";
+
+  /** [mistake, text, line:column, sentence, excerpt line, caret line] */
+  const MISTAKES: [string, string, string, string, string, string][] = [
+    [
+      "a tab as indentation",
+      TAB,
+      "7:1",
+      "YAML indents with spaces; replace the tab at column 1 with spaces",
+      "   7 | →environment: production",
+      "     | ^",
+    ],
+    [
+      "tabs as indentation on several lines",
+      "issuers:\n\tgh: { kind: github }\n\tgl: { kind: gitlab }\n",
+      "2:1",
+      "YAML indents with spaces; replace the tab at column 1 with spaces (1 more line below is indented with tabs too)",
+      "   2 | →gh: { kind: github }",
+      "     | ^",
+    ],
+    [
+      "a tab after spaces",
+      "a:\n  - x: 1\n  \t y: 2\n",
+      "3:3",
+      "YAML indents with spaces; replace the tab at column 3 with spaces",
+      "   3 |   → y: 2",
+      "     |   ^",
+    ],
+    [
+      "a list item without its -",
+      MISSING_DASH,
+      "4:3",
+      'one level holds either list items or keys, not both: start this line with "- " for a new item, or indent it by 4 spaces to continue the item above',
+      "   4 |   name: release",
+      "     |   ^",
+    ],
+    [
+      "a list item among keys",
+      "issuers:\n  gh:\n    kind: github\n    - subjectFormat: immutable\n",
+      "4:5",
+      "one level holds either list items or keys, not both: indent this list under a key, or write this item as a key",
+      "   4 |     - subjectFormat: immutable",
+      "     |     ^",
+    ],
+    [
+      "a - without the space after it",
+      "identities:\n  -name: deploy\n    issuer: gh\n",
+      "2:3",
+      'put a space after this -: a list item starts with "- "',
+      "   2 |   -name: deploy",
+      "     |   ^",
+    ],
+    [
+      "a key indented between two levels",
+      "issuers:\n  gh:\n    kind: github\n   subjectFormat: immutable\n",
+      "4:4",
+      "line this key up with the lines above it: indent it by 2 or 4 spaces, not 3",
+      "   4 |    subjectFormat: immutable",
+      "     |    ^",
+    ],
+    [
+      "a key nested under a key that has a value",
+      "issuers: github\n  gh: { kind: github }\n",
+      "2:3",
+      "indent this line by 0 spaces like the key above it, or remove that key's value to nest this line under it",
+      "   2 |   gh: { kind: github }",
+      "     |   ^",
+    ],
+    [
+      'an unclosed "',
+      'version: 1\nissuers:\n  gh:\n    kind: "github\ntargets: {}\n',
+      "4:11",
+      'this " is never closed; add a " where the value ends',
+      '   4 |     kind: "github',
+      "     |           ^",
+    ],
+    [
+      "an unclosed '",
+      "identities:\n  - name: 'deploy\n    issuer: gh\n",
+      "2:11",
+      "this ' is never closed; add a ' where the value ends",
+      "   2 |   - name: 'deploy",
+      "     |           ^",
+    ],
+    [
+      "an unclosed [",
+      "version: 1\nissuers: [a, b\ntargets: {}\n",
+      "2:10",
+      "this [ is never closed; add a ] after its last item",
+      "   2 | issuers: [a, b",
+      "     |          ^",
+    ],
+    [
+      "an unclosed {",
+      "version: 1\nissuers:\n  ci: { kind: github\ntargets: {}\n",
+      "3:7",
+      "this { is never closed; add a } after its last item",
+      "   3 |   ci: { kind: github",
+      "     |       ^",
+    ],
+    [
+      "a line inside [ ] not indented",
+      "grants: [aws-prod,\ngcp-prod]\n",
+      "2:1",
+      "indent this line by at least 1 space: lines inside [ ] go further in than the line the [ is on",
+      "   2 | gcp-prod]",
+      "     | ^",
+    ],
+    [
+      "a key without its :",
+      "version: 1\nissuers\n  gh: { kind: github }\n",
+      "2:1",
+      'a key ends with a colon; write "issuers:"',
+      "   2 | issuers",
+      "     | ^",
+    ],
+    [
+      "no space after a key's :",
+      "version:1\nissuers: {}\n",
+      "1:1",
+      'put a space after the colon: "version: 1"',
+      "   1 | version:1",
+      "     | ^",
+    ],
+    [
+      'an unquoted value holding ": "',
+      "identities:\n  - name: deploy: production\n",
+      "2:11",
+      'quote the value: unquoted, the ": " inside it starts a mapping',
+      "   2 |   - name: deploy: production",
+      "     |           ^",
+    ],
+    [
+      "a backslash escape JSON does not have",
+      'pattern: "^v\\d+$"\n',
+      "1:13",
+      "\\d is not an escape in a \"…\" string; to keep the backslash write \\\\d, or quote the value with '…' instead",
+      '   1 | pattern: "^v\\d+$"',
+      "     |             ^",
+    ],
+    [
+      "a value starting with *",
+      "ref: *\n",
+      "1:6",
+      "quote the value: unquoted, a value starting with *, & or ! is a YAML alias, anchor or tag",
+      "   1 | ref: *",
+      "     |      ^",
+    ],
+    [
+      "JSON without a comma between members",
+      '{\n  "version": 1\n  "issuers": {}\n}\n',
+      "2:14",
+      "add a , after this value: items inside [ ] and { } are separated by commas",
+      '   2 |   "version": 1',
+      "     |              ^",
+    ],
+    [
+      "JSON with a doubled comma",
+      '{"version": 1,, "issuers": {}}',
+      "1:15",
+      "remove this extra ,: commas go only between items",
+      '   1 | {"version": 1,, "issuers": {}}',
+      "     |               ^",
+    ],
+    [
+      "JSON without a : after a key",
+      '{"version" 1}',
+      "1:12",
+      "add a , between these two items, or a : after the key",
+      '   1 | {"version" 1}',
+      "     |            ^",
+    ],
+    [
+      "JSON with one } too many",
+      '{"version": 1}}',
+      "1:15",
+      "this } closes nothing; remove it, or add the { it closes",
+      '   1 | {"version": 1}}',
+      "     |               ^",
+    ],
+    [
+      "two documents",
+      "version: 1\n---\nversion: 1\n",
+      "2:1",
+      "an intent file is one YAML document; remove this --- line and merge or delete what follows",
+      "   2 | ---",
+      "     | ^",
+    ],
+    [
+      "a duplicate key (found after parsing, as before)",
+      "version: 1\nversion: 2\n",
+      "2:1",
+      'the key "version" appears twice in one mapping',
+      "   2 | version: 2",
+      "     | ^",
+    ],
+  ];
+  for (const [mistake, text, at, sentence, line, caret] of MISTAKES) {
+    it(mistake, () => assert.equal(syntaxError(text), expected(at, sentence, line, caret)));
+  }
+
+  it("one issue where the parser reports a cascade of errors for one mistake", () => {
+    for (const text of [TAB, MISSING_DASH]) {
+      const parsed = parseYaml(text, { uniqueKeys: false, strict: true });
+      assert.ok(parsed.errors.length > 1, "the parser itself reports more than one error");
+      syntaxError(text);
+    }
+  });
+
+  it("an unquoted glob that YAML reads as an alias says to quote it, at the alias", () => {
+    const text = "environment: *prod*\n";
+    assert.equal(
+      syntaxError(text),
+      expected(
+        "1:14",
+        '*prod* reads as a YAML alias (a reference to an &prod* anchor, which the file does not have); quote the value if it is text: "*prod*"',
+        "   1 | environment: *prod*",
+        "     |              ^",
+      ),
+    );
+    // an alias to an anchor the file has is data, as YAML means it
+    assert.deepEqual(loadText("a: &x 1\nb: *x\n").data, { a: 1, b: 1 });
+  });
+
+  it("every duplicate key is still reported, each at its line", () => {
+    const { issues } = loadText("a: 1\na: 2\nb: 1\nb: 2\n");
+    assert.deepEqual(
+      issues.map((i) => `${i.line}:${i.column} ${i.message.split("\n")[0]}`),
+      [
+        `2:1 ${PREFIX}the key "a" appears twice in one mapping`,
+        `4:1 ${PREFIX}the key "b" appears twice in one mapping`,
+      ],
+    );
+  });
+
+  it("a trailing comma in JSON is not a mistake: YAML allows it in [ ] and { }", () => {
+    const loaded = loadText('{"version": 1, "issuers": {"gh": {"kind": "github"},},}');
+    assert.deepEqual(loaded.issues, []);
+    assert.deepEqual(loaded.data, { version: 1, issuers: { gh: { kind: "github" } } });
+  });
+
+  describe("hostile text: one clear issue, no exception", () => {
+    it("a 100 KB line is cut around the column, each cut marked with …", () => {
+      const value = "x".repeat(100_000);
+      assert.equal(
+        syntaxError(`identities:\n  - name: ${value}: y\n`),
+        expected(
+          "2:11",
+          'quote the value: unquoted, the ": " inside it starts a mapping',
+          `   2 |   - name: ${"x".repeat(90)}…`,
+          "     |           ^",
+        ),
+      );
+      // a missing : in the middle of a 100 KB line of JSON: cut on both sides
+      const half = Array.from({ length: 4000 }, (_, i) => `"k${i}": ${i}`).join(", ");
+      const json = `{${half}, "middle" 1, ${half.replaceAll('"k', '"j')}}`;
+      assert.ok(json.length > 100_000);
+      const offset = json.indexOf('"middle" 1') + 9;
+      const shown = json.slice(offset - 50, offset + 50);
+      assert.equal(
+        syntaxError(json),
+        expected(
+          `1:${offset + 1}`,
+          "add a , between these two items, or a : after the key",
+          `   1 | …${shown}…`,
+          `     | ${" ".repeat(51)}^`,
+        ),
+      );
+      assert.equal(shown.slice(50, 51), "1", "the caret is under the value after the key");
+    });
+
+    it("a line of only tabs is blank; tabs before a key are its indentation", () => {
+      assert.deepEqual(loadText("version: 1\n\t\t\t\t\nissuers: {}\n").issues, []);
+      assert.equal(
+        syntaxError("version: 1\n\t\t\t\t\n\t\t\t\tissuers: {}\n"),
+        expected(
+          "3:1",
+          "YAML indents with spaces; replace the tab at column 1 with spaces",
+          "   3 | →→→→issuers: {}",
+          "     | ^",
+        ),
+      );
+    });
+
+    it("CRLF line endings: the same issue as with LF, no carriage return shown", () => {
+      assert.equal(syntaxError(MISSING_DASH.replaceAll("\n", "\r\n")), syntaxError(MISSING_DASH));
+      assert.equal(syntaxError(TAB.replaceAll("\n", "\r\n")), syntaxError(TAB));
+    });
+
+    it("a byte order mark: lines are counted as without it; on line 1 it is shown", () => {
+      assert.equal(syntaxError(`\uFEFF${TAB}`), syntaxError(TAB));
+      assert.equal(
+        syntaxError("\uFEFFversion: 1: 2\n"),
+        expected(
+          "1:11",
+          'quote the value: unquoted, the ": " inside it starts a mapping',
+          "   1 | \\ufeffversion: 1: 2",
+          "     |                ^",
+        ),
+      );
+    });
+
+    it("control and bidirectional characters are shown visibly, the caret still under its column", () => {
+      assert.equal(
+        syntaxError("a: b\n\u0000\u202e: [\n"),
+        expected(
+          "2:5",
+          "this [ is never closed; add a ] after its last item",
+          "   2 | ␀\\u202e: [",
+          "     |          ^",
+        ),
+      );
+    });
+  });
+
+  it("property: every syntax error is one issue, a sentence, its line and a caret under its column", () => {
+    const VALID = [
+      "version: 1",
+      "issuers:",
+      "  gh: { kind: github, subjectFormat: immutable }",
+      "targets:",
+      '  aws-prod: { cloud: aws, accountId: "111111111111" }',
+      "identities:",
+      "  - name: deploy",
+      "    issuer: gh",
+      "    subjects:",
+      "      - repository: acme/api",
+      "        environment: production",
+      "    grants: [{ target: aws-prod }]",
+      "",
+    ].join("\n");
+    const JSON_VALID = JSON.stringify(loadText(VALID).data, null, 2);
+    const edit = fc.record({
+      at: fc.nat(),
+      insert: fc.constantFrom(..." \t\n-:[]{},'\"#&*!|>%@\\`?".split(""), "- ", ": ", "  ", ""),
+      remove: fc.nat(2),
+    });
+    fc.assert(
+      fc.property(
+        fc.constantFrom(VALID, JSON_VALID),
+        fc.array(edit, { minLength: 1, maxLength: 3 }),
+        (valid, edits) => {
+          let text = valid;
+          for (const { at, insert, remove } of edits) {
+            const i = at % (text.length + 1);
+            text = text.slice(0, i) + insert + text.slice(i + remove);
+          }
+          const parsed = parseYaml(text, { uniqueKeys: false, strict: true });
+          const { issues } = loadText(text);
+          if (parsed.errors.length + parsed.warnings.length) assert.equal(issues.length, 1);
+          for (const issue of issues.filter((i) => i.code === "invalid_syntax" && i.line)) {
+            const [first, shown, caret, ...rest] = issue.message.split("\n");
+            assert.deepEqual(rest, []);
+            // a sentence: at least three words after the prefix, not a bare token
+            assert.match(first!, /^the file is not valid YAML or JSON: \S+ \S+ \S+/);
+            const gutter = String(issue.line).padStart(4);
+            assert.ok(shown!.startsWith(`${gutter} | `), shown);
+            assert.match(caret!, new RegExp(`^ {${gutter.length}} \\| *\\^$`));
+            const source = text.split("\n")[issue.line! - 1]!.replace(/\r$/, "");
+            if (/^[\x20-\x7e]{0,100}$/.test(source)) {
+              assert.equal(shown, `${gutter} | ${source}`);
+              assert.equal(
+                caret!.length - gutter.length - 3,
+                issue.column,
+                "caret under the column",
+              );
+            }
+          }
+        },
+      ),
+      { numRuns: 300 },
+    );
   });
 });

@@ -33,8 +33,11 @@ export const CASES: Record<
     document: undefined,
     text: "version: 1\nissuers: [",
     path: "",
-    message:
-      "the file is not valid YAML or JSON: Flow sequence in block collection must be sufficiently indented and end with a ]",
+    message: [
+      "the file is not valid YAML or JSON: this [ is never closed; add a ] after its last item",
+      "   2 | issuers: [",
+      "     |          ^",
+    ].join("\n"),
   },
   unknown_key: {
     document: { ...(oneIdentity(GITHUB, [API]) as object), extra: 1 },
