@@ -26,11 +26,12 @@ import { StackValues } from "../../lib/render/outputs";
 import { unknownInputs } from "../support/action-inputs";
 import { grantsIn, oneIdentity } from "../support/documents";
 import { golden } from "../support/golden";
-import { githubModel, githubSub, gitlabModel, selectors } from "../support/tokens";
+import { githubModel, gitlabModel, selectors } from "../support/tokens";
+import type { Claims, Derived } from "./ci-oracle";
+import { derivedJobs, githubFilterRegex, mutated } from "./ci-oracle";
 
 type Json = Record<string, unknown>;
 type Doc = { issuers: Record<string, Json>; identities: Json[] };
-type Claims = Record<string, string>;
 
 const ROOT = join(__dirname, "..", "..");
 
@@ -76,6 +77,17 @@ const GITHUB = { kind: "github" };
 const GITLAB = { kind: "gitlab" };
 const REPO = { repository: "acme/api" };
 const PROJECT = { project_path: "acme/app" };
+
+/** Plan on pull requests (not from an environment), apply on pushes to main. */
+const GITHUB_PLAN_AND_APPLY = [
+  { ...REPO, event_name: "pull_request", environment: { absent: true } },
+  { ...REPO, ref: "refs/heads/main" },
+];
+/** Plan in merge request pipelines, apply on the protected main branch. */
+const GITLAB_PLAN_AND_APPLY = [
+  { ...PROJECT, pipeline_source: "merge_request_event" },
+  { ...PROJECT, ref_type: "branch", ref: "main", ref_protected: "true" },
+];
 
 /** Documents whose every identity renders, for the validators and the trust check. */
 const RENDERABLE: readonly [title: string, doc: () => Doc][] = [
@@ -154,6 +166,26 @@ const RENDERABLE: readonly [title: string, doc: () => Doc][] = [
       ]),
   ],
   ["gitlab: tags", () => single(GITLAB, [{ ...PROJECT, ref_type: "tag" }], grantsIn("aws", "gcp"))],
+  ["github: plan and apply", () => single(GITHUB, GITHUB_PLAN_AND_APPLY, grantsIn("aws", "gcp"))],
+  [
+    "github: both jobs from one selector, in an environment",
+    () =>
+      single(GITHUB, [
+        { ...REPO, environment: "ci", event_name: { oneOf: ["push", "pull_request"] } },
+      ]),
+  ],
+  ["gitlab: plan and apply", () => single(GITLAB, GITLAB_PLAN_AND_APPLY, grantsIn("aws", "gcp"))],
+  [
+    "gitlab: both jobs from one selector, in an environment",
+    () =>
+      single(GITLAB, [
+        {
+          ...PROJECT,
+          environment: "ci",
+          pipeline_source: { oneOf: ["push", "merge_request_event"] },
+        },
+      ]),
+  ],
 ];
 
 /** A CI file of the renderable documents, with what rendered it. */
@@ -186,262 +218,19 @@ function issuerOf(f: Rendered): Json {
   return f.doc.issuers[identity.issuer as string]!;
 }
 
-// ---- what a job's token carries, read back from the emitted YAML, not from job.ts
-
-interface Derived {
-  readonly claims: Claims;
-  /** target → the `aud` its token is requested with. */
-  readonly audiences: ReadonlyMap<string, string>;
-  /** The claims the file pins, in the order a negative test mutates them. */
-  readonly pinned: readonly string[];
-}
-
-/**
- * The claims the header's placement line pins ("… where repository = "acme/api" and …"), with
- * the path claim (`repository`, `project_path`) and its owner set to a place that meets every
- * `=` and `like` there, starting from the sample's.
- */
-function placementOf(
-  text: string,
-  sample: Claims,
-  path: string,
-  owner: string,
-  split: "first" | "last",
-): Claims {
-  const line = text.split("\n").find((l) => l.startsWith("# ") && l.includes(" where "));
-  const exact: Claims = {};
-  const like: Claims = {};
-  for (const [, claim, op, value] of line?.matchAll(/(\w+) (=|like) ("(?:[^"\\]|\\.)*")/g) ?? []) {
-    (op === "=" ? exact : like)[claim!] = JSON.parse(value!) as string;
-  }
-  const ownerOf = (v: string) =>
-    v.slice(0, split === "first" ? v.indexOf("/") : v.lastIndexOf("/"));
-  const name = sample[path]!.slice(sample[path]!.lastIndexOf("/") + 1);
-  const fill = (pattern: string, run: string) => pattern.replaceAll("*", run).replaceAll("?", "y");
-  const candidates = [
-    exact[path],
-    sample[path],
-    exact[owner] && `${exact[owner]}/${name}`,
-    ...(like[path] ? [fill(like[path], "x"), fill(like[path], "x/x")] : []),
-  ];
-  const placed = candidates.find(
-    (c) =>
-      c !== undefined &&
-      c.includes("/") &&
-      (exact[path] === undefined || c === exact[path]) &&
-      (like[path] === undefined || globMatch(like[path], c)) &&
-      (exact[owner] === undefined || ownerOf(c) === exact[owner]) &&
-      (like[owner] === undefined || globMatch(like[owner], ownerOf(c))),
-  );
-  assert.ok(placed, `no place meets ${line}`);
-  for (const [claim, pattern] of Object.entries(like)) {
-    if (claim !== path && claim !== owner) exact[claim] = fill(pattern, "x");
-  }
-  return { ...exact, [path]: placed, [owner]: ownerOf(placed) };
-}
-
-/** GitHub's filter semantics as its docs give them: `**` any run, `*` no '/', `[…]` one listed. */
-function githubFilterRegex(filter: string): RegExp {
-  let re = "";
-  for (let i = 0; i < filter.length; i++) {
-    if (filter.startsWith("**", i)) {
-      re += ".*";
-      i++;
-    } else if (filter[i] === "*") re += "[^/]*";
-    else if (filter[i] === "[") {
-      const end = filter.indexOf("]", i);
-      re += filter.slice(i, end + 1);
-      i = end;
-    } else re += filter[i]!.replace(/[.^$|(){}\\?+]/g, "\\$&");
-  }
-  return new RegExp(`^${re}$`, "u");
-}
-
-/** A name a GitHub filter matches: `**` spans a '/', a class takes a letter. */
-function filterWitness(filter: string): string {
-  const name = filter.replaceAll("**", "1.2/x").replace(/\[[^\]]*\]/g, "a");
-  assert.ok(githubFilterRegex(filter).test(name), `${name} should match ${filter}`);
-  return name;
-}
-
-/** A value a GitLab `/^…$/` pattern matches. */
-function regexWitness(literal: string): string {
-  const body = literal.slice(1, -1).replaceAll("\\/", "/");
-  const value = body
-    .slice(1, -1)
-    .replace(
-      /\\(.)|\.\*|\./gu,
-      (m, escaped: string | undefined) => escaped ?? (m === ".*" ? "1.2/x" : "y"),
-    );
-  assert.ok(new RegExp(body, "u").test(value), `${value} should match ${literal}`);
-  return value;
-}
-
-type Step = { uses?: string; with?: Claims; env?: Claims; run?: string };
-
-function githubDerived(text: string, h: IdentityHandoff, issuer: Json): Derived {
-  const workflow = parse(text, { version: "1.1" }) as {
-    name: string;
-    on: Record<string, { branches?: string[]; tags?: string[] } | null>;
-    jobs: { terraform: { environment?: string; steps: Step[] } };
-  };
-  const job = workflow.jobs.terraform;
-  const pinned: string[] = job.environment !== undefined ? ["environment"] : [];
-  const placed = placementOf(text, h.issuer.sample, "repository", "repository_owner", "first");
-  const claims: Claims = { ...h.issuer.sample, ...placed, workflow: workflow.name };
-  delete claims.environment;
-  if (job.environment !== undefined) claims.environment = job.environment;
-  const push = workflow.on.push;
-  if (push !== undefined) {
-    claims.event_name = "push";
-    const [branch] = push?.branches ?? [];
-    const [tag] = push?.tags ?? [];
-    claims.ref =
-      tag !== undefined
-        ? `refs/tags/${filterWitness(tag)}`
-        : `refs/heads/${filterWitness(branch ?? "main")}`;
-    if (branch !== undefined || tag !== undefined) pinned.push("ref");
-  } else if ("pull_request" in workflow.on) {
-    claims.event_name = "pull_request";
-    claims.ref = "refs/pull/7/merge";
-    pinned.push("event_name");
-  } else {
-    assert.ok("workflow_dispatch" in workflow.on);
-    claims.event_name = "workflow_dispatch";
-    claims.ref = "refs/heads/main";
-    pinned.push("event_name");
-  }
-  return {
-    claims: githubSettled(claims, issuer),
-    audiences: githubAudiences(job.steps, h),
-    pinned,
-  };
-}
-
-/** GitHub's own invariants, then its sub. */
-function githubSettled(claims: Claims, issuer: Json): Claims {
-  claims.ref_type = claims.ref!.startsWith("refs/tags/") ? "tag" : "branch";
-  const keys = issuer.subjectClaims as string[] | undefined;
-  return { ...claims, sub: githubSub(claims, issuer.subjectFormat === "immutable", keys) };
-}
-
-/** What each cloud's step asks GitHub for: the `audience` input, or the action's default. */
-function githubAudiences(steps: readonly Step[], h: IdentityHandoff): Map<string, string> {
-  const step = (action: string) => steps.find((s) => s.uses?.startsWith(`${action}@`));
-  const out = new Map<string, string>();
-  for (const g of h.grants) {
-    if (g.cloud === "aws") {
-      out.set(
-        g.target,
-        step("aws-actions/configure-aws-credentials")!.with!.audience ?? "sts.amazonaws.com",
-      );
-    } else if (g.cloud === "azure") {
-      const login = step("azure/login")!.with!.audience ?? "api://AzureADTokenExchange";
-      // azurerm asks for the default audience unless a step wrote a token file for it
-      const file = steps.find((s) => s.run?.includes("ARM_OIDC_TOKEN_FILE_PATH"));
-      assert.equal(
-        file?.env?.AUDIENCE ?? "api://AzureADTokenExchange",
-        login,
-        "Terraform and az use one audience",
-      );
-      out.set(g.target, login);
-    } else {
-      const auth = step("google-github-actions/auth")!.with!;
-      out.set(
-        g.target,
-        auth.audience ?? `https://iam.googleapis.com/${auth.workload_identity_provider}`,
-      );
-    }
-  }
-  return out;
-}
-
-const TESTED: Readonly<Record<string, (claims: Claims, value?: string) => void>> = {
-  CI_COMMIT_BRANCH: (c, v) => Object.assign(c, { ref_type: "branch", ref: v ?? "main" }),
-  CI_COMMIT_TAG: (c, v) => Object.assign(c, { ref_type: "tag", ref: v ?? "v1" }),
-  CI_COMMIT_REF_PROTECTED: (c, v) => Object.assign(c, { ref_protected: v }),
-  CI_PIPELINE_SOURCE: (c, v) => Object.assign(c, { pipeline_source: v }),
-};
-const PINS: Readonly<Record<string, string>> = {
-  CI_COMMIT_BRANCH: "ref",
-  CI_COMMIT_TAG: "ref",
-  CI_COMMIT_REF_PROTECTED: "ref_protected",
-  CI_PIPELINE_SOURCE: "pipeline_source",
-};
-
-function gitlabDerived(text: string, h: IdentityHandoff, issuer: Json): Derived {
-  const file = parse(text, { version: "1.1" }) as Record<string, Json>;
-  const job = Object.values(file)[0] as {
-    environment?: string;
-    rules?: { if: string }[];
-    id_tokens: Record<string, { aud: string }>;
-    before_script: string[];
-  };
-  const pins = placementOf(text, h.issuer.sample, "project_path", "namespace_path", "last");
-  const claims: Claims = { ...h.issuer.sample, ...pins };
-  const pinned: string[] = job.environment !== undefined ? ["environment"] : [];
-  if (job.environment !== undefined) claims.environment = job.environment;
-  for (const test of job.rules?.[0]?.if.split(" && ") ?? []) {
-    const [, variable, equals, pattern] = /^\$(\w+)(?: == "(.*)"| =~ (\/.*\/))?$/.exec(test)!;
-    TESTED[variable!]!(
-      claims,
-      equals ?? (pattern === undefined ? undefined : regexWitness(pattern)),
-    );
-    if (equals !== undefined || pattern !== undefined) pinned.push(PINS[variable!]!);
-    else pinned.push("ref_type");
-  }
-  const audiences = new Map<string, string>();
-  for (const line of job.before_script) {
-    // printf '%s' "$AWS_ID_TOKEN" > /tmp/trustplane/aws-prod.jwt
-    const written = /^printf '%s' "\$(\w+)" > (\S+)\/([\w-]+)\.jwt$/.exec(line);
-    if (!written) continue;
-    assert.equal(written[2], h.tokenDirectory);
-    audiences.set(written[3]!, job.id_tokens[written[1]!]!.aud);
-  }
-  return { claims: gitlabSettled(claims, issuer), audiences, pinned };
-}
-
-/** GitLab's own invariants, then its sub (`ci_id_token_sub_claim_components`). */
-function gitlabSettled(claims: Claims, issuer: Json): Claims {
-  claims.ref_path = `refs/${claims.ref_type === "tag" ? "tags" : "heads"}/${claims.ref}`;
-  const keys = (issuer.subjectClaims as string[] | undefined) ?? [
-    "project_path",
-    "ref_type",
-    "ref",
-  ];
-  return { ...claims, sub: keys.map((k) => `${k}:${claims[k]}`).join(":") };
-}
-
-/** The claims with the first claim the file pins set to a value the file does not allow. */
-function mutated(d: Derived, issuer: Json, gitlab: boolean): Claims | undefined {
-  const claim = d.pinned[0];
-  if (claim === undefined) return undefined;
-  const c: Claims = { ...d.claims };
-  const other: Readonly<Record<string, () => void>> = {
-    environment: () => (c.environment = "not-trusted"),
-    ref: () =>
-      Object.assign(
-        c,
-        gitlab
-          ? { ref: "not-trusted", ref_type: "branch" }
-          : { ref: "refs/heads/not-trusted", event_name: "push" },
-      ),
-    event_name: () => Object.assign(c, { event_name: "push", ref: "refs/heads/not-trusted" }),
-    ref_type: () => Object.assign(c, { ref_type: c.ref_type === "tag" ? "branch" : "tag" }),
-    ref_protected: () => (c.ref_protected = "false"),
-    pipeline_source: () => (c.pipeline_source = "web"),
-  };
-  other[claim]!();
-  return gitlab ? gitlabSettled(c, issuer) : githubSettled(c, issuer);
-}
-
-/** The claims the file's token carries, and the same with the first claim it pins changed. */
-function readBack(f: Rendered): { derived: Derived; changed?: Claims } {
+/** Each job's token, read back from the file, and the same with the first claim it pins changed. */
+function readBack(f: Rendered): { derived: Derived; changed?: Claims }[] {
   const issuer = issuerOf(f);
   const gitlab = f.h.ci === "gitlab";
-  const derived = (gitlab ? gitlabDerived : githubDerived)(f.text, f.h, issuer);
-  const changed = mutated(derived, issuer, gitlab);
-  return changed ? { derived, changed } : { derived };
+  return derivedJobs(f.text, f.h, issuer).map((derived) => {
+    const changed = mutated(derived, issuer, gitlab);
+    return changed ? { derived, changed } : { derived };
+  });
+}
+
+/** Whether the token is a plan job's: a pull request's or a merge request pipeline's. */
+function isPlan(claims: Claims): boolean {
+  return claims.event_name === "pull_request" || claims.pipeline_source === "merge_request_event";
 }
 
 /** Every grant allows the claims read back from the file. */
@@ -450,7 +239,7 @@ function assertAdmitted(f: Rendered, derived: Derived): void {
   assert.deepEqual(
     seen.filter(([, allowed]) => !allowed),
     [],
-    `${f.title}: ${JSON.stringify(derived.claims)}`,
+    `${f.title} ${derived.job}: ${JSON.stringify(derived.claims)}`,
   );
 }
 
@@ -463,7 +252,7 @@ function assertDecidedAsIntended(f: Rendered, derived: Derived, changed: Claims)
   assert.deepEqual(
     seen.filter(([, allowed]) => allowed !== intended),
     [],
-    `${f.title}: ${JSON.stringify(changed)}`,
+    `${f.title} ${derived.job}: ${JSON.stringify(changed)}`,
   );
   return intended;
 }
@@ -566,9 +355,9 @@ describe("render: CI files", () => {
       ],
       ["ref_type alone", { ...REPO, ref_type: "tag" }, { push: { tags: ["**"] } }],
       [
-        "a pattern over every ref runs on branches",
+        "a pattern over every ref: push to main, and pull requests",
         { ...REPO, ref: { pattern: "refs/*" } },
-        { push: { branches: ["**"] } },
+        { push: { branches: ["main"] }, pull_request: {} },
       ],
       ["pull requests", { ...REPO, event_name: "pull_request" }, { pull_request: {} }],
       [
@@ -577,14 +366,14 @@ describe("render: CI files", () => {
         { workflow_dispatch: {} },
       ],
       [
-        "free ref and event: push or dispatch",
+        "free ref and event: push to main or dispatch",
         { ...REPO, environment: "prod" },
-        { push: {}, workflow_dispatch: {} },
+        { push: { branches: ["main"] }, workflow_dispatch: {} },
       ],
       [
         "a pinned event: no dispatch",
         { ...REPO, environment: "prod", event_name: "push" },
-        { push: {} },
+        { push: { branches: ["main"] } },
       ],
     ];
     for (const [title, selector, expected] of cases) {
@@ -595,13 +384,13 @@ describe("render: CI files", () => {
       const oneOf = text(single(GITHUB, [{ ...REPO, environment: { oneOf: ["staging", "qa"] } }]));
       assert.match(
         oneOf,
-        /\n# environment: this job uses "qa"; the selector also accepts "staging"\.\n/,
+        /\n# {3}environment: this job uses "qa"; the selector also accepts "staging"\.\n/,
       );
       assert.match(oneOf, /\n {4}environment: qa\n/);
       const narrower = text(single(GITHUB, [{ ...REPO, ref: { pattern: "refs/tags/v?.*" } }]));
       assert.match(
         narrower,
-        /\n# ref: the tag filter "v\[0-9A-Za-z\]\.\*\*" is narrower than "refs\/tags\/v\?\.\*": GitHub filters have no one-character wildcard, so \? became one letter or digit\.\n/,
+        /\n# {3}ref: the tag filter "v\[0-9A-Za-z\]\.\*\*" is narrower than "refs\/tags\/v\?\.\*": GitHub filters have no one-character wildcard, so \? became one letter or digit\.\n/,
       );
     });
 
@@ -637,7 +426,10 @@ describe("render: CI files", () => {
         { ...REPO, actor: "octocat" },
         { ...REPO, ref: "refs/heads/main" },
       ]);
-      assert.match(text(doc), /# Its tokens meet subjects\[1\] of identity deploy in the intent\./);
+      assert.match(
+        text(doc),
+        /\n# Job apply plans and applies; its tokens meet subjects\[1\] of identity deploy in the intent\.\n/,
+      );
     });
 
     const unmeetable: [title: string, selector: Json, needs: string][] = [
@@ -719,7 +511,11 @@ describe("render: CI files", () => {
         { ...PROJECT, ref_type: "branch", ref: "main", pipeline_source: "schedule" },
         [{ if: '$CI_COMMIT_BRANCH == "main" && $CI_PIPELINE_SOURCE == "schedule"' }],
       ],
-      ["no ref: every pipeline", { ...PROJECT, environment: "production" }, undefined],
+      [
+        "no ref: the default branch",
+        { ...PROJECT, environment: "production" },
+        [{ if: "$CI_COMMIT_BRANCH == $CI_DEFAULT_BRANCH" }],
+      ],
     ];
     for (const [title, selector, rules] of cases) {
       it(title, () => assert.deepEqual(job(single(GITLAB, [selector])).rules, rules));
@@ -770,6 +566,221 @@ describe("render: CI files", () => {
           ],
         ],
       );
+    });
+  });
+
+  describe("plan and apply jobs", () => {
+    /** Keeps the entries that are set: a job's keys as the file writes them. */
+    const defined = (o: Json) =>
+      Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined));
+    /** The header's comment lines. */
+    const header = (t: string) => t.slice(0, t.indexOf("\n\n")).split("\n");
+    /** Each job's trigger condition, concurrency and environment, and the commands it runs. */
+    const githubJobs = (t: string) => {
+      const w = parse(t, { version: "1.1" }) as {
+        on: Json;
+        jobs: Record<string, Json & { steps: { run?: string }[] }>;
+      };
+      const jobs = Object.entries(w.jobs).map(([name, job]) => [
+        name,
+        defined({
+          if: job.if,
+          concurrency: job.concurrency,
+          environment: job.environment,
+          runs: job.steps.flatMap((step) => step.run ?? []),
+        }),
+      ]);
+      return { on: w.on, jobs: Object.fromEntries(jobs) as Json };
+    };
+    const gitlabJobs = (t: string) => {
+      const file = parse(t, { version: "1.1" }) as Record<string, Json>;
+      const jobs = Object.entries(file).map(([name, job]) => [
+        name,
+        defined({
+          rules: job.rules,
+          resource_group: job.resource_group,
+          environment: job.environment,
+          script: job.script,
+        }),
+      ]);
+      return Object.fromEntries(jobs) as Json;
+    };
+    const APPLY = [
+      "terraform init -input=false",
+      "terraform plan -input=false -out=tfplan",
+      "terraform apply -input=false tfplan",
+    ];
+    const PLAN = ["terraform init -input=false", "terraform plan -input=false"];
+    const QUEUED = { group: "terraform-deploy", "cancel-in-progress": false };
+    const NOT_PR = "github.event_name != 'pull_request'";
+    const PR = "github.event_name == 'pull_request'";
+
+    it("GitHub: plans pull requests and applies pushes to main, each job on its own event", () => {
+      const t = text(single(GITHUB, GITHUB_PLAN_AND_APPLY));
+      assert.deepEqual(githubJobs(t), {
+        on: { push: { branches: ["main"] }, pull_request: {} },
+        jobs: {
+          apply: { if: NOT_PR, concurrency: QUEUED, runs: APPLY },
+          plan: { if: PR, runs: PLAN },
+        },
+      });
+      assert.deepEqual(header(t).slice(2), [
+        "# Job apply plans and applies; its tokens meet subjects[1] of identity deploy in the intent.",
+        "# Job plan plans pull requests; its tokens meet subjects[0] of identity deploy in the intent.",
+      ]);
+    });
+
+    it("GitLab: plans merge requests and applies on the protected main branch, one apply at a time", () => {
+      const t = text(single(GITLAB, GITLAB_PLAN_AND_APPLY));
+      assert.deepEqual(gitlabJobs(t), {
+        "terraform-deploy-apply": {
+          rules: [{ if: '$CI_COMMIT_BRANCH == "main" && $CI_COMMIT_REF_PROTECTED == "true"' }],
+          resource_group: "terraform-deploy",
+          script: APPLY,
+        },
+        "terraform-deploy-plan": {
+          rules: [{ if: '$CI_PIPELINE_SOURCE == "merge_request_event"' }],
+          script: PLAN,
+        },
+      });
+      assert.deepEqual(header(t).slice(2), [
+        "# Job terraform-deploy-apply plans and applies; its tokens meet subjects[1] of identity deploy in the intent.",
+        "# Job terraform-deploy-plan plans merge requests; its tokens meet subjects[0] of identity deploy in the intent.",
+      ]);
+    });
+
+    it("renders both jobs from one selector that lets in pushes and requests", () => {
+      assert.deepEqual(githubJobs(text(single(GITHUB, [REPO]))), {
+        on: { push: { branches: ["main"] }, workflow_dispatch: {}, pull_request: {} },
+        jobs: {
+          apply: { if: NOT_PR, concurrency: QUEUED, runs: APPLY },
+          plan: { if: PR, runs: PLAN },
+        },
+      });
+      assert.deepEqual(gitlabJobs(text(single(GITLAB, [PROJECT]))), {
+        "terraform-deploy-apply": {
+          rules: [{ if: "$CI_COMMIT_BRANCH == $CI_DEFAULT_BRANCH" }],
+          resource_group: "terraform-deploy",
+          script: APPLY,
+        },
+        "terraform-deploy-plan": {
+          rules: [{ if: '$CI_PIPELINE_SOURCE == "merge_request_event"' }],
+          script: PLAN,
+        },
+      });
+    });
+
+    it("renders only the apply job where no selector lets in a request, and says so", () => {
+      const github = text(single(GITHUB, [{ ...REPO, ref: "refs/heads/main" }]));
+      assert.deepEqual(githubJobs(github), {
+        on: { push: { branches: ["main"] } },
+        jobs: { apply: { concurrency: QUEUED, runs: APPLY } },
+      });
+      assert.equal(
+        header(github).at(-1),
+        "# No job plans pull requests: no selector of identity deploy accepts the tokens of one in this repository.",
+      );
+      // a merge request pipeline's ref is its source branch: main is no selector of requests
+      const gitlab = text(single(GITLAB, [{ ...PROJECT, ref_type: "branch", ref: "main" }]));
+      assert.deepEqual(Object.keys(gitlabJobs(gitlab)), ["terraform-deploy-apply"]);
+      assert.equal(
+        header(gitlab).at(-1),
+        "# No job plans merge requests: no selector of identity deploy accepts the tokens of one in this project.",
+      );
+    });
+
+    it("renders only the plan job where every selector is for requests, and says so", () => {
+      const github = text(single(GITHUB, [{ ...REPO, event_name: "pull_request" }]));
+      assert.deepEqual(githubJobs(github), {
+        on: { pull_request: {} },
+        jobs: { plan: { runs: PLAN } },
+      });
+      assert.equal(
+        header(github)[2],
+        "# No job plans and applies: no selector of identity deploy accepts the tokens of one in this repository.",
+      );
+      const source = { pipeline_source: "merge_request_event" };
+      const gitlab = gitlabJobs(text(single(GITLAB, [{ ...PROJECT, ...source }])));
+      assert.deepEqual(Object.keys(gitlab), ["terraform-deploy-plan"]);
+    });
+
+    it("applies an environment without a ref on pushes to main and on dispatch, never on every branch", () => {
+      const t = text(single(GITHUB, [{ ...REPO, environment: "production" }]));
+      assert.deepEqual(githubJobs(t), {
+        on: { push: { branches: ["main"] }, workflow_dispatch: {} },
+        jobs: { apply: { concurrency: QUEUED, environment: "production", runs: APPLY } },
+      });
+      assert.deepEqual(header(t).slice(3, 5), [
+        "#   ref: this job applies on pushes to main only, not on every branch the selector accepts; change main if the default branch differs.",
+        '#   workflow_dispatch: a run applies from whichever ref is picked; the protection rules of environment "production" decide which branches may deploy.',
+      ]);
+      const gitlab = text(single(GITLAB, [{ ...PROJECT, environment: "production" }]));
+      assert.deepEqual(gitlabJobs(gitlab), {
+        "terraform-deploy-apply": {
+          rules: [{ if: "$CI_COMMIT_BRANCH == $CI_DEFAULT_BRANCH" }],
+          resource_group: "terraform-deploy",
+          environment: "production",
+          script: APPLY,
+        },
+      });
+    });
+
+    it("plans in an environment only where the selector names the request event", () => {
+      const named = { ...REPO, environment: "pr", event_name: "pull_request" };
+      assert.deepEqual(githubJobs(text(single(GITHUB, [named]))).jobs, {
+        plan: { environment: "pr", runs: PLAN },
+      });
+      const source = { environment: "review", pipeline_source: "merge_request_event" };
+      assert.deepEqual(gitlabJobs(text(single(GITLAB, [{ ...PROJECT, ...source }]))), {
+        "terraform-deploy-plan": {
+          rules: [{ if: '$CI_PIPELINE_SOURCE == "merge_request_event"' }],
+          environment: "review",
+          script: PLAN,
+        },
+      });
+    });
+
+    it("GitLab: applies on protected branches on the default branch only", () => {
+      const protectedBranches = { ...PROJECT, ref_type: "branch", ref_protected: "true" };
+      const t = text(single(GITLAB, [protectedBranches]));
+      assert.deepEqual(gitlabJobs(t), {
+        "terraform-deploy-apply": {
+          rules: [
+            { if: '$CI_COMMIT_BRANCH == $CI_DEFAULT_BRANCH && $CI_COMMIT_REF_PROTECTED == "true"' },
+          ],
+          resource_group: "terraform-deploy",
+          script: APPLY,
+        },
+      });
+      assert.ok(
+        header(t).includes(
+          "#   ref: this job applies on the default branch only, not on every branch the selector accepts.",
+        ),
+      );
+    });
+
+    it("puts a second job in the file only where its selector places it alike", () => {
+      const elsewhere = { repository: "acme/other", event_name: "pull_request" };
+      const renamed = { ...REPO, workflow: "plan", event_name: "pull_request" };
+      const apply = { ...REPO, workflow: "deploy", ref: "refs/heads/main" };
+      for (const plan of [elsewhere, renamed]) {
+        const { jobs } = githubJobs(text(single(GITHUB, [apply, plan])));
+        assert.deepEqual(Object.keys(jobs), ["apply"], JSON.stringify(plan));
+      }
+      const shared = text(single(GITHUB, [apply, { ...REPO, event_name: "pull_request" }]));
+      const named = parse(shared, { version: "1.1" }) as { name: string; jobs: Json };
+      assert.deepEqual([named.name, Object.keys(named.jobs)], ["deploy", ["apply", "plan"]]);
+    });
+
+    it("fails when neither job can meet a selector, with the reasons of the job its event allows", () => {
+      const fromMain = { ...PROJECT, pipeline_source: "merge_request_event", ref: "main" };
+      assert.deepEqual(refusal(single(GITLAB, [fromMain])), [
+        [
+          "claim_not_expressible",
+          "identities[0].subjects",
+          'no selector of deploy can be met by a generated GitLab CI job: subjects[0] needs ref = "main" on merge_request_event, which runs for any source branch; add a selector a job can meet (the repository or project, ref, environment, event), or set handoff.ci: none and write the job yourself',
+        ],
+      ]);
     });
   });
 
@@ -864,7 +875,7 @@ describe("render: CI files", () => {
       );
       const typo = workflow.replace("role-to-assume:", "role-to-asume:");
       assert.deepEqual(unknownInputs(typo), [
-        "terraform: aws-actions/configure-aws-credentials@v6 takes no input role-to-asume",
+        "apply: aws-actions/configure-aws-credentials@v6 takes no input role-to-asume",
       ]);
       const newer = workflow.replace(
         "configure-aws-credentials@v6",
@@ -872,7 +883,7 @@ describe("render: CI files", () => {
       );
       assert.equal(
         unknownInputs(newer)[0],
-        "terraform: no input list for aws-actions/configure-aws-credentials@v9",
+        "apply: no input list for aws-actions/configure-aws-credentials@v9",
       );
       const lint = await runLint(workflow.replace("id-token: write", "id-token: writ"), path);
       assert.deepEqual(
@@ -886,15 +897,18 @@ describe("render: CI files", () => {
 
   describe("the job's token meets the identity", () => {
     it("every grant of every renderable identity allows the claims read back from its file", () => {
-      for (const f of renderedFiles()) assertAdmitted(f, readBack(f).derived);
+      for (const f of renderedFiles()) {
+        for (const { derived } of readBack(f)) assertAdmitted(f, derived);
+      }
     });
 
     it("every grant denies the same claims with the pinned ref, event or environment changed", () => {
-      // every renderable case pins something, so every one has a negative
+      // every job of every renderable case pins something, so every one has a negative
       for (const f of renderedFiles()) {
-        const { derived, changed } = readBack(f);
-        assert.ok(changed, `${f.title} pins nothing`);
-        assert.equal(assertDecidedAsIntended(f, derived, changed), false, f.title);
+        for (const { derived, changed } of readBack(f)) {
+          assert.ok(changed, `${f.title} ${derived.job} pins nothing`);
+          assert.equal(assertDecidedAsIntended(f, derived, changed), false, f.title);
+        }
       }
     });
 
@@ -903,8 +917,8 @@ describe("render: CI files", () => {
      * to three clouds. Does not prove that a selector refused here could not be met by some job,
      * only that what is written is met, and narrowly.
      */
-    it("holds for random selectors: each written file is let in, and with a pinned claim changed every grant decides as the intent does", function () {
-      const counts = { written: 0, refused: 0, uncompiled: 0, negatives: 0 };
+    it("holds for random selectors: each written job is let in, and with a pinned claim changed every grant decides as the intent does", function () {
+      const counts = { written: 0, refused: 0, uncompiled: 0, negatives: 0, plans: 0 };
       const github = fc.record({
         issuer: fc.constant(GITHUB),
         // a repository unless the selector names one: shared issuers need the owner pinned
@@ -940,17 +954,23 @@ describe("render: CI files", () => {
           }
           counts.written++;
           const f: Rendered = { title: JSON.stringify(doc.identities), doc, h, ...file };
-          const { derived, changed } = readBack(f);
-          assertAdmitted(f, derived);
-          // another selector may accept the changed token: every grant must decide as the intent does
-          if (!changed) return;
-          const intended = assertDecidedAsIntended(f, derived, changed);
-          if (!intended) counts.negatives++;
+          const jobs = readBack(f);
+          if (jobs.some(({ derived: { claims } }) => isPlan(claims))) counts.plans++;
+          let negative = false;
+          for (const { derived, changed } of jobs) {
+            assertAdmitted(f, derived);
+            // another selector may accept the changed token: every grant must decide as the intent does
+            if (changed && !assertDecidedAsIntended(f, derived, changed)) negative = true;
+          }
+          if (negative) counts.negatives++;
         }),
         { numRuns: 300 },
       );
-      this.test!.title += ` (${counts.written} written, ${counts.negatives} with a negative; ${counts.refused} refused by render, ${counts.uncompiled} by the compiler)`;
-      assert.ok(counts.written >= 80 && counts.negatives >= 40, JSON.stringify(counts));
+      this.test!.title += ` (${counts.written} written, ${counts.plans} with a plan job, ${counts.negatives} with a negative; ${counts.refused} refused by render, ${counts.uncompiled} by the compiler)`;
+      assert.ok(
+        counts.written >= 80 && counts.negatives >= 40 && counts.plans >= 20,
+        JSON.stringify(counts),
+      );
     });
   });
 
@@ -978,10 +998,10 @@ describe("render: CI files", () => {
         for (const version of ["1.1", "1.2"] as const) {
           const github = parse(workflow, { version }) as {
             on: { push: { branches: unknown[] } };
-            jobs: { terraform: { environment: unknown } };
+            jobs: { apply: { environment: unknown } };
           };
           assert.deepEqual(
-            [github.on.push.branches[0], github.jobs.terraform.environment],
+            [github.on.push.branches[0], github.jobs.apply.environment],
             [value, value],
             version,
           );
@@ -1004,7 +1024,7 @@ describe("render: CI files", () => {
           ),
           { version: "1.1" },
         );
-        assert.equal(gitlab.getIn(["terraform-deploy", "environment"]), value);
+        assert.equal(gitlab.getIn(["terraform-deploy-apply", "environment"]), value);
       });
     }
   });

@@ -209,10 +209,10 @@ describe("the CLI contract under generated hostile input (issue 10)", () => {
           );
           for (const version of ["1.1", "1.2"] as const) {
             const w = parse(workflow, { version }) as {
-              jobs: { terraform: { environment: unknown; steps: { with?: Json }[] } };
+              jobs: { apply: { environment: unknown; steps: { with?: Json }[] } };
             };
-            assert.equal(w.jobs.terraform.environment, v.environment, version);
-            const aws = w.jobs.terraform.steps.find((s) => s.with && "role-to-assume" in s.with);
+            assert.equal(w.jobs.apply.environment, v.environment, version);
+            const aws = w.jobs.apply.steps.find((s) => s.with && "role-to-assume" in s.with);
             assert.equal(aws?.with?.audience, v.audience, version);
           }
         },

@@ -1,9 +1,9 @@
 import { Document, parse, visit } from "yaml";
-import { describeMatcher } from "../../claims/matcher";
 import type { Issue } from "../../errors";
 import { error, formatPath, quote } from "../../errors";
 import type { IdentityHandoff } from "../model";
-import type { ShapeBase } from "./shape";
+import type { JobKind, ShapeBase } from "./shape";
+import { describePlacement, JOB_KINDS } from "./shape";
 
 // What the GitHub and GitLab renderers share: the file they return, YAML 1.1 text with a header,
 // and the last check of the strings data put into it.
@@ -55,24 +55,53 @@ function readsOtherwise(text: string): boolean {
   });
 }
 
+/** What a CI calls the jobs of a file and where they run, for its header. */
+export interface JobWords {
+  readonly name: (kind: JobKind) => string;
+  /** What the plan job runs on: "pull requests", "merge requests". */
+  readonly requests: string;
+  /** What the file is committed to: "repository", "project". */
+  readonly place: string;
+}
+
 /**
  * The comment lines that open a generated CI file: what it is, where it goes (`place` names the
  * repository or project, `where` the placement, e.g. "the repository where repository = …"),
- * which selector it meets and what it chose.
+ * which selector each job meets and what it chose, and which kind of job no selector allows.
  */
-export function headerOf(h: IdentityHandoff, shape: ShapeBase, place: string): string[] {
+export function headerOf(
+  h: IdentityHandoff,
+  shapes: readonly ShapeBase[],
+  place: string,
+  words: JobWords,
+): string[] {
+  const does: Readonly<Record<JobKind, string>> = {
+    apply: "plans and applies",
+    plan: `plans ${words.requests}`,
+  };
+  const jobLines = (kind: JobKind): string[] => {
+    const shape = shapes.find((s) => s.kind === kind);
+    if (!shape) {
+      return [
+        `No job ${does[kind]}: no selector of identity ${h.name} accepts the tokens of one in this ${words.place}.`,
+      ];
+    }
+    return [
+      // named, not numbered: reordering the identities must not change the file
+      `Job ${words.name(kind)} ${does[kind]}; its tokens meet ${formatPath(shape.selector.slice(2))} of identity ${h.name} in the intent.`,
+      ...shape.notes.map((n) => `  ${n}.`),
+    ];
+  };
   return [
-    `The Terraform job of identity ${h.name}, written by \`trustplane render\`: change the intent and render again rather than edit it.`,
+    `The Terraform jobs of identity ${h.name}, written by \`trustplane render\`: change the intent and render again rather than edit it.`,
     `${place}.`,
-    // named, not numbered: reordering the identities must not change the file
-    `Its tokens meet ${formatPath(shape.selector.slice(2))} of identity ${h.name} in the intent.`,
-    ...shape.notes.map((n) => `${n}.`),
+    ...JOB_KINDS.flatMap(jobLines),
   ];
 }
 
 /** "the repository where repository = "acme/api"", or "any repository" when nothing is pinned. */
 export function placeOf(shape: ShapeBase, noun: string): string {
-  const pins = shape.placement.map((p) => `${p.claim} ${describeMatcher(p.matcher)}`);
+  const pins = shape.placement.map(describePlacement);
   return pins.length ? `the ${noun} where ${pins.join(" and ")}` : `any ${noun}`;
 }
 

@@ -2,9 +2,10 @@ import { backendOf } from "../../backends";
 import type { GrantHandoff, IdentityHandoff } from "../model";
 import type { CiRendering } from "./file";
 import { headerOf, placeOf, printCiYaml, unsafeStrings } from "./file";
-import type { GithubTrigger } from "./github-shape";
-import { githubJobShape } from "./github-shape";
-import { TERRAFORM_VERSION } from "./shape";
+import type { GithubJobShape, GithubTrigger } from "./github-shape";
+import { githubJobShapes } from "./github-shape";
+import type { JobKind } from "./shape";
+import { TERRAFORM_COMMANDS, TERRAFORM_VERSION } from "./shape";
 
 /** The actions every generated workflow uses, pinned to major versions; each cloud's login is its backend's. */
 export const ACTIONS = {
@@ -16,36 +17,52 @@ export const ACTIONS = {
 type Step = Readonly<Record<string, unknown>>;
 
 /**
- * The GitHub Actions workflow that runs `terraform plan` for a `ci: github` identity, at
- * `.github/workflows/trustplane-<identity>.yml`: one job `terraform` whose trigger, environment
- * and name give it a token one of the identity's selectors accepts; login actions exchange the
- * token for each grant (the Terraform files read the ambient credentials). Never throws on data:
- * a selector no job can meet, or a value GitHub would evaluate, is an issue.
+ * The GitHub Actions workflow of a `ci: github` identity, at
+ * `.github/workflows/trustplane-<identity>.yml`: a job `apply` (`terraform apply` on the pushes
+ * or dispatches a selector lets in) and a job `plan` (`terraform plan` on pull requests), each
+ * where a selector accepts its tokens; triggers, environment and name give each job a token one
+ * of the identity's selectors accepts; login actions exchange the token for each grant (the
+ * Terraform files read the ambient credentials). Never throws on data: a selector no job can
+ * meet, or a value GitHub would evaluate, is an issue.
  */
 export function githubWorkflow(h: IdentityHandoff): CiRendering {
   if (h.ci !== "github") throw new Error(`unreachable: githubWorkflow on a ${h.ci} hand-off`);
-  const { shape, issues } = githubJobShape(h);
-  if (!shape) return { issues };
+  const { shapes, issues } = githubJobShapes(h);
+  if (!shapes.length) return { issues };
   const body = {
-    name: shape.workflowName ?? `trustplane ${h.name}`,
-    on: trigger(shape.on),
-    jobs: {
-      terraform: {
-        "runs-on": "ubuntu-latest",
-        permissions: { "id-token": "write", contents: "read" },
-        ...(shape.environment !== undefined ? { environment: shape.environment } : {}),
-        steps: steps(h),
-      },
-    },
+    name: shapes.find((s) => s.workflowName !== undefined)?.workflowName ?? `trustplane ${h.name}`,
+    on: Object.assign({}, ...shapes.map((s) => trigger(s.on))) as Record<string, unknown>,
+    jobs: Object.fromEntries(shapes.map((s) => [s.kind, job(h, s, shapes.length > 1)])),
   };
   // GitHub evaluates `${{ }}` in nearly every string; the workflow never needs one of its own
   const refused = unsafeStrings(h, body, (text) =>
     text.includes("${{") ? "GitHub would evaluate the `${{` in it as an expression" : undefined,
   );
   if (refused.length) return { issues: refused };
-  const header = headerOf(h, shape, `Commit it to ${placeOf(shape, "repository")}`);
+  const words = { name: (kind: JobKind) => kind, requests: "pull requests", place: "repository" };
+  const header = headerOf(h, shapes, `Commit it to ${placeOf(shapes[0]!, "repository")}`, words);
   const path = `.github/workflows/trustplane-${h.name}.yml`;
   return { file: { path, text: printCiYaml(header, body) }, issues: [] };
+}
+
+/** In a workflow with both jobs, which events each runs on: pull requests are the plan job's. */
+const JOB_EVENTS: Readonly<Record<JobKind, string>> = {
+  apply: "github.event_name != 'pull_request'",
+  plan: "github.event_name == 'pull_request'",
+};
+
+function job(h: IdentityHandoff, shape: GithubJobShape, shared: boolean): Record<string, unknown> {
+  return {
+    ...(shared ? { if: JOB_EVENTS[shape.kind] } : {}),
+    "runs-on": "ubuntu-latest",
+    // two applies of one state never overlap; the next waits instead of being cancelled
+    ...(shape.kind === "apply"
+      ? { concurrency: { group: `terraform-${h.name}`, "cancel-in-progress": false } }
+      : {}),
+    permissions: { "id-token": "write", contents: "read" },
+    ...(shape.environment !== undefined ? { environment: shape.environment } : {}),
+    steps: steps(h, shape.kind),
+  };
 }
 
 function trigger(on: GithubTrigger): Record<string, unknown> {
@@ -65,7 +82,7 @@ function trigger(on: GithubTrigger): Record<string, unknown> {
   }
 }
 
-function steps(h: IdentityHandoff): Step[] {
+function steps(h: IdentityHandoff, kind: JobKind): Step[] {
   const github = (g: GrantHandoff) => backendOf(g.cloud).handoff.github;
   // what each Terraform command needs, fetched again before each (GitHub's tokens live minutes)
   const before = h.grants.flatMap((g) => github(g).beforeTerraform(g));
@@ -73,18 +90,18 @@ function steps(h: IdentityHandoff): Step[] {
     string,
     string
   >;
-  const terraform = (command: string): Step => ({
-    name: `terraform ${command}`,
-    run: `terraform ${command} -input=false`,
-    ...(Object.keys(env).length ? { env: { ...env } } : {}),
-  });
+  const terraform = (command: string): Step[] => [
+    ...before.map((s) => ({ ...s })),
+    {
+      name: `terraform ${command.split(" ")[0]!}`,
+      run: `terraform ${command}`,
+      ...(Object.keys(env).length ? { env: { ...env } } : {}),
+    },
+  ];
   return [
     { uses: ACTIONS.checkout },
     ...h.grants.map((g) => github(g).login(g)),
     { uses: ACTIONS.terraform, with: { terraform_version: TERRAFORM_VERSION } },
-    ...before,
-    terraform("init"),
-    ...before.map((s) => ({ ...s })),
-    terraform("plan"),
+    ...TERRAFORM_COMMANDS[kind].flatMap(terraform),
   ];
 }

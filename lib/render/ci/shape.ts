@@ -13,14 +13,41 @@ import type { IdentityHandoff } from "../model";
 /** The Terraform both CIs run, so a plan means the same in either. */
 export const TERRAFORM_VERSION = "1.11.4";
 
+/**
+ * The jobs a CI file can hold: `apply` on the branch, tag or environment a selector pins, `plan`
+ * on every pull or merge request a selector lets in.
+ */
+export type JobKind = "apply" | "plan";
+/** The kinds of job in the order a file holds them. */
+export const JOB_KINDS: readonly JobKind[] = ["apply", "plan"];
+
+/**
+ * The Terraform commands of each kind of job, the same on every CI: `apply` applies the plan it
+ * just made, `plan` only shows it.
+ */
+export const TERRAFORM_COMMANDS: Readonly<Record<JobKind, readonly string[]>> = {
+  apply: ["init -input=false", "plan -input=false -out=tfplan", "apply -input=false tfplan"],
+  plan: ["init -input=false", "plan -input=false"],
+};
+
+/** What `realize` returns when the selector's event is one only the other kind of job runs on. */
+export const OTHER_KIND: unique symbol = Symbol("the other kind of job");
+
 /** A claim the job cannot set but the place of the file decides: the repository or project. */
 export interface Placement {
   readonly claim: string;
   readonly matcher: Matcher;
 }
 
+/** "repository = "acme/api"": one claim the file's place must meet. */
+export function describePlacement(p: Placement): string {
+  return `${p.claim} ${describeMatcher(p.matcher)}`;
+}
+
 /** What a job has in common on every CI: which selector it meets, where it lives, what it chose. */
 export interface ShapeBase {
+  /** Which of the file's jobs this is. */
+  readonly kind: JobKind;
   /** The selector the job's tokens meet. */
   readonly selector: Path;
   /** Where the file must be committed for the repository's claims to hold. */
@@ -32,7 +59,7 @@ export interface ShapeBase {
 }
 
 /** What realizing one selector gave: a shape, the claims a job cannot meet, or a refused value. */
-type Attempt<S> = { shape: S } | { why: string[] } | { unsafe: Issue };
+type Attempt<S> = { shape: S } | { why: string[] } | { unsafe: Issue } | { otherKind: true };
 
 /** Collects, while one selector is realized, what stands in the way and what was chosen. */
 export interface Draft {
@@ -45,41 +72,77 @@ export interface Draft {
 }
 
 /**
- * The shape of the first selector of the identity that `realize` can turn into a job; otherwise
- * one issue listing, per selector, what no generated job can meet.
+ * The jobs of one CI file: of each kind, the shape of the first selector that `realize` can turn
+ * into a job of that kind placed where the other job is (`fits`); otherwise one issue listing,
+ * per selector, what no generated job can meet.
  */
-export function firstRealizable<S>(
+export function realizeJobs<S extends ShapeBase>(
   h: IdentityHandoff,
   ci: string,
-  realize: (d: Draft) => S | undefined,
-): { shape?: S; issues: Issue[] } {
+  realize: (d: Draft, kind: JobKind) => S | undefined | typeof OTHER_KIND,
+  fits: (a: S, b: S) => boolean = samePlace,
+): { shapes: S[]; issues: Issue[] } {
+  const shapes: S[] = [];
   const reasons: string[] = [];
   for (const selector of h.selectors) {
-    const attempt = attemptOf(selector, h.issuer.ownerPaths ?? [], realize);
-    if ("shape" in attempt) return { shape: attempt.shape, issues: [] };
-    if ("unsafe" in attempt) return { issues: [attempt.unsafe] };
-    reasons.push(`${formatPath(selector.path.slice(-2))} needs ${attempt.why.join(", ")}`);
+    const missing = JOB_KINDS.filter((k) => !shapes.some((s) => s.kind === k));
+    let why: string[] | undefined;
+    for (const kind of missing) {
+      const attempt = attemptOf(selector, h.issuer.ownerPaths ?? [], (d) => realize(d, kind));
+      if ("unsafe" in attempt) return { shapes: [], issues: [attempt.unsafe] };
+      if ("why" in attempt) why ??= attempt.why;
+      // both jobs live in one file: the second must be met in the first one's place
+      else if ("shape" in attempt && shapes.every((s) => fits(s, attempt.shape))) {
+        shapes.push(attempt.shape);
+      }
+    }
+    if (why) reasons.push(`${formatPath(selector.path.slice(-2))} needs ${why.join(", ")}`);
+  }
+  if (shapes.length) {
+    const order = (s: S) => JOB_KINDS.indexOf(s.kind);
+    return { shapes: shapes.sort((a, b) => order(a) - order(b)), issues: [] };
   }
   const subjects = [...h.path.slice(0, -1), "subjects"];
   const message =
     `no selector of ${h.name} can be met by a generated ${ci} job: ${reasons.join("; ")}; ` +
     "add a selector a job can meet (the repository or project, ref, environment, event), or set handoff.ci: none and write the job yourself";
-  return { issues: [error("claim_not_expressible", subjects, message)] };
+  return { shapes: [], issues: [error("claim_not_expressible", subjects, message)] };
+}
+
+/** Whether two jobs can share a file: their selectors ask the same of its place. */
+export function samePlace(a: ShapeBase, b: ShapeBase): boolean {
+  const pins = (s: ShapeBase) => s.placement.map(describePlacement).sort().join("\n");
+  return pins(a) === pins(b);
 }
 
 function attemptOf<S>(
   selector: SelectorIR,
   ownerPaths: readonly OwnerPath[],
-  realize: (d: Draft) => S | undefined,
+  realize: (d: Draft) => S | undefined | typeof OTHER_KIND,
 ): Attempt<S> {
   const d: Draft = { selector, ownerPaths, why: [], notes: [] };
   const shape = realize(d);
+  if (shape === OTHER_KIND) return { otherKind: true };
   // a refused value matters only in a selector the job would otherwise meet
   if (d.why.length) return { why: d.why };
   if (d.unsafe) return { unsafe: d.unsafe };
   if (!shape)
     throw new Error(`unreachable: ${formatPath(selector.path)} gave no job and no reason`);
   return { shape };
+}
+
+/**
+ * Why a plan job cannot declare the environment the selector requires, unless the selector names
+ * the request event (`eventClaim`): any other environment is a deployment, which every pull or
+ * merge request would then start.
+ */
+export function planEnvironment(d: Draft, eventClaim: string): void {
+  const m = d.selector.claims.get("environment");
+  if (m && m.kind !== "absent" && !d.selector.claims.has(eventClaim)) {
+    d.why.push(
+      `environment ${describeMatcher(m)} with ${eventClaim} free, which would deploy on every request`,
+    );
+  }
 }
 
 /** The kinds of ref a push job can run on, and their prefixes in `ref`. */
