@@ -1,4 +1,4 @@
-import { own } from "../internal/own";
+import { own } from "../../internal/own";
 
 /**
  * What an AWS account has deployed, read from files the user produces with the AWS CLI, without

@@ -1,6 +1,6 @@
 import { strict as assert } from "node:assert";
-import { awsFileKind, readAwsFiles } from "../../lib/audit/aws-files";
-import type { AwsDeployment } from "../../lib/audit/aws-files";
+import { awsFileKind, readAwsFiles } from "../../lib/backends/aws/deployed";
+import type { AwsDeployment } from "../../lib/backends/aws/deployed";
 
 // Fixtures in the shapes the AWS CLI documents: `aws iam get-account-authorization-details`
 // (https://docs.aws.amazon.com/cli/latest/reference/iam/get-account-authorization-details.html:

@@ -1,0 +1,257 @@
+import type { Finding } from "../../audit/finding";
+import { corpus } from "../../inspect/corpus";
+import type { TokenClaims } from "../../inspect/token-claims";
+import { audiencesOf, intentAccepts } from "../../inspect/token-claims";
+import { own } from "../../internal/own";
+import type { DocumentIR, IdentityIR } from "../../ir/types";
+import type { Plan } from "../../plan/types";
+import { backendOf } from "../index";
+import type { GrantPlanOf } from "../cloud-types";
+import type { AwsDeployment, DeployedRole } from "./deployed";
+import { providerHost } from "./names";
+import type { TrustPolicy } from "./trust-policy";
+
+/** The condition operators the evaluator decides exactly (each also with IfExists). */
+const EVALUATED = new Set([
+  "StringEquals",
+  "StringNotEquals",
+  "StringEqualsIgnoreCase",
+  "StringNotEqualsIgnoreCase",
+  "StringLike",
+  "StringNotLike",
+  "Null",
+]);
+
+/** Over- and under-grants reported per grant: the first tokens show the problem, not all. */
+const MAX_TOKENS = 3;
+
+/**
+ * Compares what an AWS account deployed with the compiled intent: each planned role and OIDC
+ * provider must exist (`missing`); the deployed trust policy and provider client IDs must decide
+ * `verify`'s corpus — with the attacker tokens of both the compiled and the deployed `sub`
+ * values — as the intent does (`over-grant`, `under-grant`, each with a token); the role's
+ * policies must be the grant's (`permissions`); a role trusting a declared issuer that no
+ * identity plans is `unmanaged`; a policy trustplane cannot evaluate exactly is `risky`, never
+ * decided by guess.
+ */
+export function auditAws(ir: DocumentIR, plan: Plan, deployed: AwsDeployment): Finding[] {
+  const findings: Finding[] = [];
+  const roles = new Map(deployed.roles.map((r) => [r.arn, r]));
+  const planned = new Set<string>();
+  for (const identityPlan of plan.identities) {
+    const identity = ir.identities.find((i) => i.name === identityPlan.name)!;
+    for (const grant of identityPlan.grants) {
+      if (grant.cloud !== "aws") continue;
+      planned.add(grant.artefacts.roleArn);
+      findings.push(
+        ...auditGrant(identity, ir, grant, roles.get(grant.artefacts.roleArn), deployed),
+      );
+    }
+  }
+  // shadow trust: a role no identity plans that trusts the provider of a declared issuer
+  const hosts = new Set(ir.identities.map((i) => providerHost(i.issuer.url)));
+  for (const role of deployed.roles) {
+    if (planned.has(role.arn)) continue;
+    const trusted = federated(role.trustPolicy).filter((p) =>
+      [...hosts].some((h) => p.endsWith(`:oidc-provider/${h}`)),
+    );
+    if (trusted.length)
+      findings.push({
+        kind: "unmanaged",
+        cloud: "aws",
+        resource: role.arn,
+        message: `role ${role.arn} trusts ${trusted.join(", ")}, an issuer of the intent, but no identity of the intent plans it: remove it, or import it into the intent`,
+      });
+  }
+  return findings;
+}
+
+function auditGrant(
+  identity: IdentityIR,
+  ir: DocumentIR,
+  grant: GrantPlanOf<"aws">,
+  role: DeployedRole | undefined,
+  deployed: AwsDeployment,
+): Finding[] {
+  const a = grant.artefacts;
+  const at = { cloud: "aws" as const, identity: identity.name, target: grant.target };
+  const findings: Finding[] = [];
+  const provider =
+    deployed.providers.find((p) => p.arn === a.providerArn) ??
+    deployed.providers.find((p) => p.arn === undefined && p.url === a.providerUrl);
+  if (!provider)
+    findings.push({
+      ...at,
+      kind: "missing",
+      resource: a.providerArn,
+      message: `the OIDC provider ${a.providerArn} is not in the files: deploy it, or pass its get-open-id-connect-provider output`,
+    });
+  if (!role) {
+    findings.push({
+      ...at,
+      kind: "missing",
+      resource: a.roleArn,
+      message: `role ${a.roleArn} is not deployed (or not in the files): run pulumi up, or pass the account's get-account-authorization-details output`,
+    });
+    return findings;
+  }
+  const unevaluable = unevaluated(role.trustPolicy);
+  if (unevaluable.length) {
+    findings.push({
+      ...at,
+      kind: "risky",
+      resource: role.arn,
+      message: `the trust policy of ${role.arn} uses ${unevaluable.join(", ")}, which trustplane does not evaluate (ForAnyValue and IfExists conditions can pass when the claim is missing): its decisions were not compared; rewrite it with StringEquals/StringLike`,
+    });
+  } else if (provider) {
+    findings.push(...decisions(identity, ir, grant, role, provider.clientIds));
+  }
+  findings.push(...permissions(at, role, a));
+  return findings;
+}
+
+/** The corpus decided by the deployed artefacts against the intent. */
+function decisions(
+  identity: IdentityIR,
+  ir: DocumentIR,
+  grant: GrantPlanOf<"aws">,
+  role: DeployedRole,
+  clientIds: readonly string[],
+): Finding[] {
+  const backend = backendOf("aws");
+  const deployedGrant: GrantPlanOf<"aws"> = {
+    ...grant,
+    artefacts: {
+      ...grant.artefacts,
+      clientIds,
+      trustPolicy: normalized(role.trustPolicy),
+    },
+  };
+  const patterns = new Set([
+    ...backend.subPatterns(grant.artefacts),
+    ...backend.subPatterns(deployedGrant.artefacts),
+  ]);
+  const over: TokenClaims[] = [];
+  const under: TokenClaims[] = [];
+  for (const { claims } of corpus(identity, ir.identities, [...patterns])) {
+    const audiences = audiencesOf(claims) ?? [grant.audience];
+    const intent = intentAccepts(identity, claims) && audiences.includes(grant.audience);
+    const allowed = backend.evaluate(identity, deployedGrant, claims, audiences).allowed;
+    if (allowed && !intent) over.push(claims);
+    if (!allowed && intent) under.push(claims);
+  }
+  const at = {
+    cloud: "aws" as const,
+    identity: identity.name,
+    target: grant.target,
+    resource: role.arn,
+  };
+  const found = (kind: "over-grant" | "under-grant", tokens: TokenClaims[], what: string) =>
+    tokens.slice(0, MAX_TOKENS).map((token, i) => ({
+      ...at,
+      kind,
+      token,
+      message: `${role.arn} ${what} (sub ${JSON.stringify(own(token, "sub"))})${i === 0 && tokens.length > MAX_TOKENS ? `; ${tokens.length} such tokens in all` : ""}`,
+    }));
+  return [
+    ...found("over-grant", over, "accepts a token the intent refuses"),
+    ...found("under-grant", under, "refuses a token the intent accepts"),
+  ];
+}
+
+/** The role's policies against the grant's: attached, inline, boundary. */
+function permissions(
+  at: { cloud: "aws"; identity: string; target: string },
+  role: DeployedRole,
+  a: GrantPlanOf<"aws">["artefacts"],
+): Finding[] {
+  const out: Finding[] = [];
+  const add = (message: string) =>
+    out.push({
+      ...at,
+      kind: "permissions",
+      resource: role.arn,
+      message: `${role.arn}: ${message}`,
+    });
+  if (role.managedPolicyArns) {
+    const extra = role.managedPolicyArns.filter((p) => !a.managedPolicyArns.includes(p));
+    const absent = a.managedPolicyArns.filter((p) => !role.managedPolicyArns!.includes(p));
+    if (extra.length) add(`managed policies the grant does not attach: ${extra.join(", ")}`);
+    if (absent.length) add(`managed policies of the grant not attached: ${absent.join(", ")}`);
+  }
+  if (role.inlinePolicies) {
+    const names = new Set([...Object.keys(role.inlinePolicies), ...Object.keys(a.inlinePolicies)]);
+    for (const name of [...names].sort()) {
+      const deployedPolicy = own(role.inlinePolicies, name);
+      const plannedPolicy = own(a.inlinePolicies, name);
+      if (deployedPolicy === undefined) add(`inline policy ${name} of the grant is not deployed`);
+      else if (plannedPolicy === undefined) add(`inline policy ${name} is not the grant's`);
+      else if (canonical(deployedPolicy) !== canonical(plannedPolicy))
+        add(`inline policy ${name} differs from the grant's`);
+    }
+  }
+  if ((role.permissionsBoundary ?? undefined) !== (a.permissionsBoundary ?? undefined))
+    add(
+      `permissions boundary ${role.permissionsBoundary ?? "none"}, the grant's ${a.permissionsBoundary ?? "none"}`,
+    );
+  return out;
+}
+
+/** The operators and shapes of a policy that the evaluator would not decide as IAM does. */
+function unevaluated(policy: Readonly<Record<string, unknown>>): string[] {
+  const found = new Set<string>();
+  for (const s of statements(policy)) {
+    for (const key of ["NotPrincipal", "NotAction"]) if (own(s, key) !== undefined) found.add(key);
+    const principal = own(s, "Principal");
+    if (typeof principal === "string") found.add(`Principal ${JSON.stringify(principal)}`);
+    const condition = own(s, "Condition");
+    if (condition === undefined) continue;
+    if (typeof condition !== "object" || condition === null) {
+      found.add("a Condition that is not an object");
+      continue;
+    }
+    for (const op of Object.keys(condition))
+      if (!EVALUATED.has(op.replace(/IfExists$/, ""))) found.add(op);
+  }
+  return [...found];
+}
+
+function statements(policy: Readonly<Record<string, unknown>>): Record<string, unknown>[] {
+  const s = own(policy, "Statement");
+  const list = Array.isArray(s) ? s : s === undefined ? [] : [s];
+  return list.filter((x): x is Record<string, unknown> => typeof x === "object" && x !== null);
+}
+
+/** The policy in the shape the evaluator reads: a list of statements, each with its conditions. */
+function normalized(policy: Readonly<Record<string, unknown>>): TrustPolicy {
+  const Statement = statements(policy).map((s) => {
+    const principal = own(s, "Principal");
+    return {
+      ...s,
+      Principal: typeof principal === "object" && principal !== null ? principal : {},
+      Condition: own(s, "Condition") ?? {},
+    };
+  });
+  return { Version: "2012-10-17", Statement } as unknown as TrustPolicy;
+}
+
+/** The Federated principals of a policy's statements. */
+function federated(policy: Readonly<Record<string, unknown>>): string[] {
+  return statements(policy).flatMap((s) => {
+    const p = own(s, "Principal");
+    const f =
+      typeof p === "object" && p !== null
+        ? own(p as Record<string, unknown>, "Federated")
+        : undefined;
+    return ([] as unknown[]).concat(f ?? []).filter((x): x is string => typeof x === "string");
+  });
+}
+
+/** JSON with sorted keys, so two policies compare by content. */
+function canonical(value: unknown): string {
+  return JSON.stringify(value, (_, v: unknown) =>
+    typeof v === "object" && v !== null && !Array.isArray(v)
+      ? Object.fromEntries(Object.entries(v).sort(([x], [y]) => (x < y ? -1 : 1)))
+      : v,
+  );
+}
