@@ -1,11 +1,8 @@
+import { decisionFindings } from "../../audit/decisions";
 import type { Finding } from "../../audit/finding";
-import { corpus } from "../../inspect/corpus";
-import type { TokenClaims } from "../../inspect/token-claims";
-import { audiencesOf, intentAccepts } from "../../inspect/token-claims";
 import { own } from "../../internal/own";
 import type { DocumentIR, IdentityIR } from "../../ir/types";
 import type { Plan } from "../../plan/types";
-import { backendOf } from "../index";
 import type { GrantPlanOf } from "../cloud-types";
 import type { AwsDeployment, DeployedRole } from "./deployed";
 import { providerHost } from "./names";
@@ -21,9 +18,6 @@ const EVALUATED = new Set([
   "StringNotLike",
   "Null",
 ]);
-
-/** Over- and under-grants reported per grant: the first tokens show the problem, not all. */
-const MAX_TOKENS = 3;
 
 /**
  * Compares what an AWS account deployed with the compiled intent: each planned role and OIDC
@@ -104,59 +98,24 @@ function auditGrant(
       message: `the trust policy of ${role.arn} uses ${unevaluable.join(", ")}, which trustplane does not evaluate (ForAnyValue and IfExists conditions can pass when the claim is missing): its decisions were not compared; rewrite it with StringEquals/StringLike`,
     });
   } else if (provider) {
-    findings.push(...decisions(identity, ir, grant, role, provider.clientIds));
+    const artefacts = {
+      ...grant.artefacts,
+      clientIds: provider.clientIds,
+      trustPolicy: normalized(role.trustPolicy),
+    };
+    findings.push(
+      ...decisionFindings(
+        identity,
+        ir,
+        grant,
+        { ...grant, artefacts },
+        role.arn,
+        `role ${role.arn}`,
+      ),
+    );
   }
   findings.push(...permissions(at, role, a));
   return findings;
-}
-
-/** The corpus decided by the deployed artefacts against the intent. */
-function decisions(
-  identity: IdentityIR,
-  ir: DocumentIR,
-  grant: GrantPlanOf<"aws">,
-  role: DeployedRole,
-  clientIds: readonly string[],
-): Finding[] {
-  const backend = backendOf("aws");
-  const deployedGrant: GrantPlanOf<"aws"> = {
-    ...grant,
-    artefacts: {
-      ...grant.artefacts,
-      clientIds,
-      trustPolicy: normalized(role.trustPolicy),
-    },
-  };
-  const patterns = new Set([
-    ...backend.subPatterns(grant.artefacts),
-    ...backend.subPatterns(deployedGrant.artefacts),
-  ]);
-  const over: TokenClaims[] = [];
-  const under: TokenClaims[] = [];
-  for (const { claims } of corpus(identity, ir.identities, [...patterns])) {
-    const audiences = audiencesOf(claims) ?? [grant.audience];
-    const intent = intentAccepts(identity, claims) && audiences.includes(grant.audience);
-    const allowed = backend.evaluate(identity, deployedGrant, claims, audiences).allowed;
-    if (allowed && !intent) over.push(claims);
-    if (!allowed && intent) under.push(claims);
-  }
-  const at = {
-    cloud: "aws" as const,
-    identity: identity.name,
-    target: grant.target,
-    resource: role.arn,
-  };
-  const found = (kind: "over-grant" | "under-grant", tokens: TokenClaims[], what: string) =>
-    tokens.slice(0, MAX_TOKENS).map((token, i) => ({
-      ...at,
-      kind,
-      token,
-      message: `${role.arn} ${what} (sub ${JSON.stringify(own(token, "sub"))})${i === 0 && tokens.length > MAX_TOKENS ? `; ${tokens.length} such tokens in all` : ""}`,
-    }));
-  return [
-    ...found("over-grant", over, "accepts a token the intent refuses"),
-    ...found("under-grant", under, "refuses a token the intent accepts"),
-  ];
 }
 
 /** The role's policies against the grant's: attached, inline, boundary. */
