@@ -25,6 +25,18 @@ function program(source: string): Program {
   return p;
 }
 
+/** The expressions among `sources` that do not parse as CEL here (deployed ones may use more). */
+export function unparsable(sources: readonly string[]): string[] {
+  return sources.filter((source) => {
+    try {
+      program(source);
+      return false;
+    } catch {
+      return true;
+    }
+  });
+}
+
 /** "When evaluated, the total size of all mapped attributes must not exceed 8KB." */
 const MAX_MAPPED_BYTES = 8192;
 

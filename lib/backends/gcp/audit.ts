@@ -1,0 +1,85 @@
+import { decisionFindings } from "../../audit/decisions";
+import type { Finding } from "../../audit/finding";
+import type { DocumentIR } from "../../ir/types";
+import type { Plan } from "../../plan/types";
+import type { DeployedProvider } from "./deployed";
+import { unparsable } from "./evaluate";
+
+/**
+ * Compares the workload identity pool providers deployed in GCP with the compiled intent: a
+ * planned provider not deployed (or disabled) is `missing`; a deployed provider must decide
+ * `verify`'s corpus as the intent does (`over-grant`, `under-grant`) with its own issuer,
+ * audiences, mapping and condition; CEL trustplane cannot parse is `risky`, not decided; a
+ * provider for a declared issuer that no identity plans is `unmanaged`. IAM bindings (who may
+ * impersonate the service account, project roles) are not compared yet.
+ */
+export function auditGcp(
+  ir: DocumentIR,
+  plan: Plan,
+  deployed: readonly DeployedProvider[],
+): Finding[] {
+  const findings: Finding[] = [];
+  const byName = new Map(deployed.map((p) => [p.name, p]));
+  const planned = new Set<string>();
+  for (const identityPlan of plan.identities) {
+    const identity = ir.identities.find((i) => i.name === identityPlan.name)!;
+    for (const grant of identityPlan.grants) {
+      if (grant.cloud !== "gcp") continue;
+      const a = grant.artefacts;
+      planned.add(a.providerName);
+      const at = { cloud: "gcp" as const, identity: identity.name, target: grant.target };
+      const provider = byName.get(a.providerName);
+      if (!provider || provider.disabled) {
+        findings.push({
+          ...at,
+          kind: "missing",
+          resource: a.providerName,
+          message: `provider ${a.providerName} is ${provider ? "disabled" : "not in the files"}: run pulumi up, or pass its pool's providers list`,
+        });
+        continue;
+      }
+      const expressions = [
+        ...Object.values(provider.attributeMapping),
+        provider.attributeCondition,
+      ];
+      const unknown = unparsable(expressions);
+      if (unknown.length) {
+        findings.push({
+          ...at,
+          kind: "risky",
+          resource: provider.name,
+          message: `provider ${provider.name} holds CEL trustplane cannot read (${unknown.map((u) => JSON.stringify(u.slice(0, 80))).join(", ")}): its decisions were not compared`,
+        });
+        continue;
+      }
+      const artefacts = {
+        ...a,
+        issuerUri: provider.issuerUri,
+        allowedAudiences: provider.allowedAudiences,
+        attributeMapping: provider.attributeMapping,
+        attributeCondition: provider.attributeCondition,
+      };
+      findings.push(
+        ...decisionFindings(
+          identity,
+          ir,
+          grant,
+          { ...grant, artefacts },
+          provider.name,
+          `provider ${provider.name}`,
+        ),
+      );
+    }
+  }
+  const issuers = new Set(ir.identities.map((i) => i.issuer.url));
+  for (const p of deployed) {
+    if (planned.has(p.name) || p.disabled || !issuers.has(p.issuerUri)) continue;
+    findings.push({
+      kind: "unmanaged",
+      cloud: "gcp",
+      resource: p.name,
+      message: `provider ${p.name} trusts ${p.issuerUri}, an issuer of the intent, but no identity of the intent plans it: remove it, or import it into the intent`,
+    });
+  }
+  return findings;
+}
