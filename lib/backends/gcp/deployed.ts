@@ -30,7 +30,10 @@ const PROVIDER_NAME =
 export function isProviderList(json: unknown): boolean {
   return (
     Array.isArray(json) &&
-    json.every((p) => isRecord(p) && PROVIDER_NAME.test(String(own(p, "name") ?? "")))
+    json.every((p) => {
+      const name = isRecord(p) ? own(p, "name") : undefined;
+      return typeof name === "string" && PROVIDER_NAME.test(name);
+    })
   );
 }
 
