@@ -6,6 +6,9 @@ import { readIntentFile } from "../intent/file";
 import type { LocatedIssue } from "../intent/load";
 import { explainCommand, verifyCommand } from "./inspect";
 import { renderCommand } from "./render";
+import { auditCommand } from "./audit";
+import { CLOUDS } from "../backends";
+import type { Cloud } from "../backends/cloud";
 import type { Streams } from "./streams";
 import { quote, visible } from "../errors";
 import { formatIssueList, formatPlan, issueJson } from "./format";
@@ -21,6 +24,8 @@ commands:
   verify FILE                 check every cloud's artefacts against the intent on generated tokens
   render FILE --out DIR       write each identity's hand-off: Terraform backend and providers,
                               GCP credential configs, the CI job, HCP Terraform variables
+  audit FILE --aws|--azure|--gcp EXPORT...
+                              compare what is deployed (the clouds' CLI outputs) with the intent
 
 options:
   --json          print machine-readable JSON
@@ -35,12 +40,16 @@ options:
   --force         render: also replace files in --out that render did not write
   --format FMT    render: Terraform files as hcl (.tf, the default) or json (.tf.json)
   --strict        render: write nothing and exit 1 while a value is known only after pulumi up
+  --aws FILE      audit: aws iam get-account-authorization-details, get-role or
+                  get-open-id-connect-provider --output json; repeat for several
+  --azure FILE    audit: az identity federated-credential list -o json; repeat for several
+  --gcp FILE      audit: gcloud iam workload-identity-pools providers list --format=json; repeat
   --help          show this help
   --version       print the version
 
 exit codes: 0 fine, 1 the intent has errors or a check failed, 2 usage error or unreadable input`;
 
-const COMMANDS = ["check", "plan", "explain", "verify", "render"];
+const COMMANDS = ["check", "plan", "explain", "verify", "render", "audit"];
 
 /** The options, with what a string option's value is (for messages). */
 const OPTIONS: Readonly<Record<string, { value?: string; repeat?: true }>> = {
@@ -54,11 +63,16 @@ const OPTIONS: Readonly<Record<string, { value?: string; repeat?: true }>> = {
   force: {},
   format: { value: "hcl or json" },
   strict: {},
+  ...Object.fromEntries(
+    CLOUDS.map((c) => [c, { value: "a file of deployed state", repeat: true }]),
+  ),
   help: {},
   version: {},
 };
 
-interface Options {
+type Options = OptionValues & Partial<Record<Cloud, string[]>>;
+
+interface OptionValues {
   json?: boolean;
   token?: string;
   jwks?: string;
@@ -184,6 +198,17 @@ async function command(
     return usage(err, "--out, --outputs, --force, --format and --strict belong to render");
   }
   if (command === "render" && values.out === undefined) return usage(err, "render needs --out DIR");
+  const exports = CLOUDS.filter((c) => values[c] !== undefined);
+  if (command !== "audit" && exports.length)
+    return usage(
+      err,
+      `${exports.map((c) => `--${c}`).join(", ")} ${exports.length === 1 ? "belongs" : "belong"} to audit`,
+    );
+  if (command === "audit" && exports.length === 0)
+    return usage(
+      err,
+      `audit needs files of deployed state: ${CLOUDS.map((c) => `--${c} FILE`).join(", ")}`,
+    );
   const format = values.format ?? "hcl";
   if (format !== "hcl" && format !== "json")
     return usage(err, `--format is hcl or json, not "${format}"`);
@@ -213,6 +238,7 @@ async function command(
     return explainCommand(ir, narrowed, values.token!, { jwks: values.jwks, expect }, streams);
   }
   if (command === "verify") return verifyCommand(ir, plan, streams);
+  if (command === "audit") return auditCommand(ir, plan, values, streams);
   if (command === "render") {
     const more = (found: readonly LocatedIssue[]) =>
       report(file, [...located, ...found.map(loaded.locate)], streams);
