@@ -141,6 +141,35 @@ describe("audit: AWS deployed trust against the intent", () => {
     ]);
   });
 
+  it("reports a role trusting a shared issuer without a sub or aud condition as risky, intent or not", () => {
+    const d = faithful();
+    const open: DeployedRole = {
+      ...d.roles[0]!,
+      arn: "arn:aws:iam::111111111111:role/any-repo",
+      name: "any-repo",
+      trustPolicy: {
+        Version: "2012-10-17",
+        Statement: [
+          {
+            Effect: "Allow",
+            Principal: { Federated: apiDeploy.artefacts.providerArn },
+            Action: "sts:AssumeRoleWithWebIdentity",
+          },
+        ],
+      },
+      sources: ["export"],
+    };
+    const found = auditAws(ir!, plan!, { ...d, roles: [...d.roles, open] });
+    assert.deepEqual(kinds(found), [
+      "unmanaged arn:aws:iam::111111111111:role/any-repo",
+      "risky arn:aws:iam::111111111111:role/any-repo",
+    ]);
+    assert.equal(
+      found[1]!.message,
+      "role arn:aws:iam::111111111111:role/any-repo trusts GitHub Actions (token.actions.githubusercontent.com) without a condition on aud or sub: every customer of the shared issuer can assume it",
+    );
+  });
+
   it("reports operators it does not evaluate as risky, and decides nothing by guess", () => {
     const d = tampered((role) => {
       const c = subCondition(role);

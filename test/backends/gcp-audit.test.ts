@@ -97,6 +97,12 @@ describe("audit: GCP providers against the intent", () => {
     };
     assert.deepEqual(
       auditGcp(ir!, plan!, [...providers, shadow]).map((f) => f.kind),
+      // no condition on GitHub's shared issuer: unsafe whatever the intent says
+      ["risky", "unmanaged"],
+    );
+    const conditioned = { ...shadow, attributeCondition: "assertion.repository == 'acme/old'" };
+    assert.deepEqual(
+      auditGcp(ir!, plan!, [...providers, conditioned]).map((f) => f.kind),
       ["unmanaged"],
     );
   });

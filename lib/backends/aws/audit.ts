@@ -57,7 +57,49 @@ export function auditAws(ir: DocumentIR, plan: Plan, deployed: AwsDeployment): F
         message: `role ${role.arn} trusts ${trusted.join(", ")}, an issuer of the intent, but no identity of the intent plans it: remove it, or import it into the intent`,
       });
   }
+  findings.push(...riskyOnTheirOwn(ir, deployed.roles));
   return findings;
+}
+
+/**
+ * Roles unsafe whatever the intent says: an Allow statement trusting the provider of a declared
+ * issuer without an audience condition, or, when other organisations share the issuer, without
+ * a `sub` condition (every repository of every customer could assume the role).
+ */
+function riskyOnTheirOwn(ir: DocumentIR, roles: readonly DeployedRole[]): Finding[] {
+  const issuers = new Map(ir.identities.map((i) => [providerHost(i.issuer.url), i.issuer]));
+  const out: Finding[] = [];
+  for (const role of roles) {
+    for (const s of statements(role.trustPolicy)) {
+      if (own(s, "Effect") !== "Allow") continue;
+      const principal = own(s, "Principal");
+      const trusted = federated({ Statement: [s] });
+      for (const [host, issuer] of issuers) {
+        if (!trusted.some((p) => p.endsWith(`:oidc-provider/${host}`))) continue;
+        const keys = conditionKeys(own(s, "Condition")).map((k) => k.toLowerCase());
+        const missing = [
+          ...(keys.includes(`${host}:aud`.toLowerCase()) ? [] : ["aud"]),
+          ...(issuer.shared && !keys.includes(`${host}:sub`.toLowerCase()) ? ["sub"] : []),
+        ];
+        if (missing.length && principal !== undefined)
+          out.push({
+            kind: "risky",
+            cloud: "aws",
+            resource: role.arn,
+            message: `role ${role.arn} trusts ${issuer.label} (${host}) without a condition on ${missing.join(" or ")}${missing.includes("sub") ? ": every customer of the shared issuer can assume it" : ": tokens minted for other audiences are accepted"}`,
+          });
+      }
+    }
+  }
+  return out;
+}
+
+/** The condition keys a statement's Condition names, whatever their operators. */
+function conditionKeys(condition: unknown): string[] {
+  if (typeof condition !== "object" || condition === null) return [];
+  return Object.values(condition).flatMap((keys: unknown) =>
+    typeof keys === "object" && keys !== null ? Object.keys(keys) : [],
+  );
 }
 
 function auditGrant(

@@ -72,6 +72,19 @@ export function auditGcp(
     }
   }
   const issuers = new Set(ir.identities.map((i) => i.issuer.url));
+  const shared = new Map(
+    ir.identities.filter((i) => i.issuer.shared).map((i) => [i.issuer.url, i.issuer.label]),
+  );
+  for (const p of deployed) {
+    // unsafe whatever the intent says: every customer of a shared issuer gets through
+    if (!p.disabled && shared.has(p.issuerUri) && p.attributeCondition.trim() === "true")
+      findings.push({
+        kind: "risky",
+        cloud: "gcp",
+        resource: p.name,
+        message: `provider ${p.name} trusts ${shared.get(p.issuerUri)!} (${p.issuerUri}) without an attribute condition: every customer of the shared issuer can exchange tokens`,
+      });
+  }
   for (const p of deployed) {
     if (planned.has(p.name) || p.disabled || !issuers.has(p.issuerUri)) continue;
     findings.push({
