@@ -2,6 +2,7 @@ import { backendOf } from "../backends";
 import type { Cloud } from "../backends/cloud";
 import type { GrantPlanOf } from "../backends/cloud-types";
 import { corpus } from "../inspect/corpus";
+import { mint } from "../inspect/minting";
 import type { TokenClaims } from "../inspect/token-claims";
 import { audiencesOf, intentAccepts } from "../inspect/token-claims";
 import { own } from "../internal/own";
@@ -31,7 +32,11 @@ export function decisionFindings<C extends Cloud>(
   ]);
   const over: TokenClaims[] = [];
   const under: TokenClaims[] = [];
-  for (const { claims } of corpus(identity, ir.identities, [...patterns])) {
+  // the issuer's ordinary token too: an intent no token meets still has deployed trust to judge
+  const sample = mint(identity.issuer, { ...identity.issuer.sample }, new Set());
+  const tokens = [...corpus(identity, ir.identities, [...patterns]).map((t) => t.claims)];
+  if (sample) tokens.push(sample);
+  for (const claims of tokens) {
     const audiences = audiencesOf(claims) ?? [grant.audience];
     const intent = intentAccepts(identity, claims) && audiences.includes(grant.audience);
     const allowed = backend.evaluate(identity, deployed, claims, audiences).allowed;
