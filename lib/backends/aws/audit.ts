@@ -137,7 +137,7 @@ function auditGrant(
       ...at,
       kind: "risky",
       resource: role.arn,
-      message: `the trust policy of ${role.arn} uses ${unevaluable.join(", ")}, which trustplane does not evaluate (ForAnyValue and IfExists conditions can pass when the claim is missing): its decisions were not compared; rewrite it with StringEquals/StringLike`,
+      message: `the trust policy of ${role.arn} uses ${unevaluable.join(", ")}, which trustplane does not evaluate (a ForAnyValue condition, for one, passes when the claim is missing): its decisions were not compared; rewrite it with String and Null operators`,
     });
   } else if (provider) {
     const artefacts = {
