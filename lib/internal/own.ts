@@ -12,3 +12,8 @@ export function own<T>(record: Readonly<Record<string, T>>, key: string): T | un
 export function bare<T>(from: Readonly<Record<string, T>> = {}): Record<string, T> {
   return Object.assign(Object.create(null) as Record<string, T>, from);
 }
+
+/** Whether a JSON value is an object (not an array, not null): a record of its own keys. */
+export function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}

@@ -1,7 +1,7 @@
 import type { Issue } from "../errors";
 import { error, formatPath } from "../errors";
 import { plainData } from "../intent/plain";
-import { own } from "../internal/own";
+import { isRecord, own } from "../internal/own";
 
 /** Values the stacks reported after `pulumi up`: identity → target → output name → value. */
 export class StackValues {
@@ -97,24 +97,21 @@ const key = (identity: string, target: string, output: string) =>
 
 type Outputs = Record<string, Record<string, Record<string, unknown>>>;
 
-const isObject = (v: unknown): v is Record<string, unknown> =>
-  typeof v === "object" && v !== null && !Array.isArray(v);
-
 /** identity → target → outputs, from either of TrustPlane's output shapes, at the top or one level down. */
 function identitiesOf(json: unknown): Outputs | undefined {
-  if (!isObject(json)) return undefined;
-  const candidates = [json, ...Object.values(json).filter(isObject)];
+  if (!isRecord(json)) return undefined;
+  const candidates = [json, ...Object.values(json).filter(isRecord)];
   for (const c of candidates) {
     const identities = c.identities;
-    if (!isObject(identities)) continue;
+    if (!isRecord(identities)) continue;
     const out: Outputs = {};
     for (const [name, entry] of Object.entries(identities)) {
-      if (!isObject(entry)) continue;
+      if (!isRecord(entry)) continue;
       // the summary nests targets under `grants`; the identities output does not
-      const targets = isObject(entry.grants) ? entry.grants : entry;
+      const targets = isRecord(entry.grants) ? entry.grants : entry;
       out[name] = Object.fromEntries(
         Object.entries(targets).filter((t): t is [string, Record<string, unknown>] =>
-          isObject(t[1]),
+          isRecord(t[1]),
         ),
       );
     }

@@ -1,6 +1,6 @@
 import { decisionFindings } from "../../audit/decisions";
 import type { Finding } from "../../audit/finding";
-import { own } from "../../internal/own";
+import { isRecord, own } from "../../internal/own";
 import type { DocumentIR, IdentityIR } from "../../ir/types";
 import type { Plan } from "../../plan/types";
 import type { GrantPlanOf } from "../cloud-types";
@@ -220,7 +220,7 @@ function unevaluated(policy: Readonly<Record<string, unknown>>): string[] {
 function statements(policy: Readonly<Record<string, unknown>>): Record<string, unknown>[] {
   const s = own(policy, "Statement");
   const list = Array.isArray(s) ? s : s === undefined ? [] : [s];
-  return list.filter((x): x is Record<string, unknown> => typeof x === "object" && x !== null);
+  return list.filter(isRecord);
 }
 
 /** The policy in the shape the evaluator reads: a list of statements, each with its conditions. */
@@ -229,7 +229,7 @@ function normalized(policy: Readonly<Record<string, unknown>>): TrustPolicy {
     const principal = own(s, "Principal");
     return {
       ...s,
-      Principal: typeof principal === "object" && principal !== null ? principal : {},
+      Principal: isRecord(principal) ? principal : {},
       Condition: own(s, "Condition") ?? {},
     };
   });
@@ -240,10 +240,7 @@ function normalized(policy: Readonly<Record<string, unknown>>): TrustPolicy {
 function federated(policy: Readonly<Record<string, unknown>>): string[] {
   return statements(policy).flatMap((s) => {
     const p = own(s, "Principal");
-    const f =
-      typeof p === "object" && p !== null
-        ? own(p as Record<string, unknown>, "Federated")
-        : undefined;
+    const f = isRecord(p) ? own(p, "Federated") : undefined;
     return ([] as unknown[]).concat(f ?? []).filter((x): x is string => typeof x === "string");
   });
 }

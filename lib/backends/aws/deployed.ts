@@ -1,4 +1,4 @@
-import { own } from "../../internal/own";
+import { isRecord, own } from "../../internal/own";
 
 /**
  * What an AWS account has deployed, read from files the user produces with the AWS CLI, without
@@ -209,10 +209,6 @@ function merge<T extends { readonly sources: readonly string[] }>(
     merged[field] = before ?? value;
   }
   into.set(key, { ...(merged as T), sources: [...known.sources, source] });
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
 function string(record: Record<string, unknown>, key: string): string | undefined {

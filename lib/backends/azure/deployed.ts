@@ -1,4 +1,4 @@
-import { own } from "../../internal/own";
+import { isRecord, own } from "../../internal/own";
 
 /**
  * The federated identity credentials an Azure subscription has deployed, read from
@@ -35,10 +35,9 @@ export function isCredentialList(json: unknown): boolean {
     Array.isArray(json) &&
     json.every(
       (c) =>
-        typeof c === "object" &&
-        c !== null &&
-        typeof own(c as Record<string, unknown>, "id") === "string" &&
-        CREDENTIAL_ID.test(own(c as Record<string, string>, "id")!),
+        isRecord(c) &&
+        typeof own(c, "id") === "string" &&
+        CREDENTIAL_ID.test(own(c, "id") as string),
     )
   );
 }
@@ -69,10 +68,7 @@ export function readAzureCredentials(
       const text = (v: unknown) => (typeof v === "string" ? v : undefined);
       // flexible credentials hold {value, languageVersion}
       const described =
-        text(expression) ??
-        (typeof expression === "object" && expression !== null
-          ? text(own(expression as Record<string, unknown>, "value"))
-          : undefined);
+        text(expression) ?? (isRecord(expression) ? text(own(expression, "value")) : undefined);
       if (typeof issuer !== "string" || (typeof subject !== "string" && described === undefined)) {
         problems.push(`${source}[${i}] (${id}) has no issuer or subject`);
         return;

@@ -1,4 +1,4 @@
-import { own } from "../../internal/own";
+import { isRecord, own } from "../../internal/own";
 
 /**
  * The workload identity pool providers a GCP project has deployed, read from
@@ -86,8 +86,4 @@ export function readGcpProviders(
     }
   }
   return problems.length ? { problems } : { providers };
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
 }
