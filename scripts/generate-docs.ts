@@ -3,9 +3,9 @@
  * `ISSUE_CODES`, between its `<!-- generated: issue codes -->` markers. `npm run generate` runs
  * it; test/docs.test.ts fails while the table is stale.
  */
-import { readFileSync, writeFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { format, resolveConfig } from "prettier";
+import { formatted } from "./format";
 import { ISSUE_CODES } from "./issue-codes";
 
 export const CLI_DOC = join(__dirname, "..", "docs", "cli.md");
@@ -24,12 +24,6 @@ export async function generatedDocs(): Promise<Record<string, string>> {
   const table = ["| code | severity | what to do |", "| --- | --- | --- |", ...rows].join("\n");
   const updated = `${text.slice(0, start + START.length)}\n\n${table}\n\n${text.slice(end)}`;
   return {
-    [CLI_DOC]: await format(updated, { ...(await resolveConfig(CLI_DOC)), filepath: CLI_DOC }),
+    [CLI_DOC]: await formatted(CLI_DOC, updated),
   };
-}
-
-if (require.main === module) {
-  void generatedDocs().then((files) => {
-    for (const [file, text] of Object.entries(files)) writeFileSync(file, text);
-  });
 }

@@ -4,9 +4,8 @@
  * `lib/intent/document.ts` (the TypeScript types, with each key's description as JSDoc).
  * `npm run generate` runs it; test/intent/schema.test.ts fails while either file is stale.
  */
-import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { format, resolveConfig } from "prettier";
+import { formatted } from "./format";
 import { z } from "zod";
 import { IntentDocument, NAMED_SCHEMAS } from "../lib/intent/schema";
 import type { SchemaNode } from "./json-schema-to-ts";
@@ -92,14 +91,4 @@ export async function generatedFiles(): Promise<Record<string, string>> {
     [SCHEMA_FILE]: await formatted(SCHEMA_FILE, JSON.stringify(input)),
     [DOCUMENT_FILE]: await formatted(DOCUMENT_FILE, document),
   };
-}
-
-async function formatted(file: string, text: string): Promise<string> {
-  return format(text, { ...(await resolveConfig(file)), filepath: file });
-}
-
-if (require.main === module) {
-  void generatedFiles().then((files) => {
-    for (const [file, text] of Object.entries(files)) writeFileSync(file, text);
-  });
 }
