@@ -5,9 +5,9 @@ import type { Cloud } from "./cloud";
 import { auditAws } from "./aws/audit";
 import { readAwsFiles } from "./aws/deployed";
 import { auditAzure } from "./azure/audit";
-import { readAzureCredentials } from "./azure/deployed";
+import { readAzureFiles } from "./azure/deployed";
 import { auditGcp } from "./gcp/audit";
-import { readGcpProviders } from "./gcp/deployed";
+import { readGcpFiles } from "./gcp/deployed";
 
 /** A file of deployed state: its name and its parsed JSON. */
 export interface DeployedFile {
@@ -38,17 +38,19 @@ export const AUDITS: { readonly [C in Cloud]: CloudAudit } = {
     },
   },
   azure: {
-    reads: "az identity federated-credential list -o json",
+    reads:
+      "az identity federated-credential list, az role assignment list --all and az identity list (or show) -o json",
     audit(ir, plan, files) {
-      const read = readAzureCredentials(files);
-      return "problems" in read ? read : auditAzure(ir, plan, read.credentials);
+      const read = readAzureFiles(files);
+      return "problems" in read ? read : auditAzure(ir, plan, read.deployment);
     },
   },
   gcp: {
-    reads: "gcloud iam workload-identity-pools providers list --format=json",
+    reads:
+      "gcloud iam workload-identity-pools providers list and gcloud asset search-all-iam-policies --format=json, or get-iam-policy outputs wrapped as {resource, policy}",
     audit(ir, plan, files) {
-      const read = readGcpProviders(files);
-      return "problems" in read ? read : auditGcp(ir, plan, read.providers);
+      const read = readGcpFiles(files);
+      return "problems" in read ? read : auditGcp(ir, plan, read.deployment);
     },
   },
 };

@@ -42,8 +42,11 @@ options:
   --strict        render: write nothing and exit 1 while a value is known only after pulumi up
   --aws FILE      audit: aws iam get-account-authorization-details, get-role or
                   get-open-id-connect-provider --output json; repeat for several
-  --azure FILE    audit: az identity federated-credential list -o json; repeat for several
-  --gcp FILE      audit: gcloud iam workload-identity-pools providers list --format=json; repeat
+  --azure FILE    audit: az identity federated-credential list, az role assignment list --all
+                  and az identity list (or show) -o json; repeat for several
+  --gcp FILE      audit: gcloud iam workload-identity-pools providers list, gcloud asset
+                  search-all-iam-policies, or get-iam-policy wrapped as {resource, policy}
+                  (--format=json); repeat for several
   --help          show this help
   --version       print the version
 

@@ -1,9 +1,17 @@
 import { isRecord, own } from "../../internal/own";
+import type { DeployedIdentity, DeployedRoleAssignment } from "./role-assignments";
+import {
+  isIdentity,
+  isRoleAssignment,
+  readIdentities,
+  readRoleAssignments,
+} from "./role-assignments";
 
 /**
- * The federated identity credentials an Azure subscription has deployed, read from
+ * What an Azure subscription has deployed, read from files the user produces with the Azure CLI:
  * `az identity federated-credential list -o json` (one file per identity; each item's `id`
- * names its identity).
+ * names its identity), `az role assignment list --all -o json` and `az identity list -o json`
+ * (or `az identity show -o json`), which ties the assignments' principals to identities.
  *
  * @see https://learn.microsoft.com/cli/azure/identity/federated-credential#az-identity-federated-credential-list
  */
@@ -21,6 +29,17 @@ export interface DeployedCredential {
   readonly source: string;
 }
 
+/**
+ * Everything read from the Azure files. `roleAssignments` is undefined when no role assignment
+ * list was given: permissions are then not compared (a given list is always read with the
+ * identities, or refused).
+ */
+export interface AzureDeployment {
+  readonly credentials: readonly DeployedCredential[];
+  readonly identities: readonly DeployedIdentity[];
+  readonly roleAssignments?: readonly DeployedRoleAssignment[];
+}
+
 /** The resource ID of a user-assigned managed identity, lowercased for comparison. */
 export function identityId(subscriptionId: string, resourceGroup: string, name: string): string {
   return `/subscriptions/${subscriptionId}/resourcegroups/${resourceGroup}/providers/microsoft.managedidentity/userassignedidentities/${name}`.toLowerCase();
@@ -29,51 +48,94 @@ export function identityId(subscriptionId: string, resourceGroup: string, name: 
 const CREDENTIAL_ID =
   /^(\/subscriptions\/[^/]+\/resourcegroups\/[^/]+\/providers\/microsoft\.managedidentity\/userassignedidentities\/[^/]+)\/federatedidentitycredentials\/[^/]+$/i;
 
-/** Whether a file is `az identity federated-credential list` output: a list of credentials. */
-export function isCredentialList(json: unknown): boolean {
-  return (
-    Array.isArray(json) &&
-    json.every(
-      (c) =>
-        isRecord(c) &&
-        typeof own(c, "id") === "string" &&
-        CREDENTIAL_ID.test(own(c, "id") as string),
-    )
-  );
+/**
+ * Which Azure CLI output a file is, from its content; undefined when it is none of them. An empty
+ * list is `empty`: it could be any list and holds nothing.
+ */
+export type AzureFileKind = "credentials" | "role-assignments" | "identities" | "empty";
+
+/** The kind of an Azure CLI output: a list whose items' `id` all name the same kind of resource. */
+export function azureFileKind(json: unknown): AzureFileKind | undefined {
+  if (isIdentity(json)) return "identities";
+  if (!Array.isArray(json)) return undefined;
+  if (json.length === 0) return "empty";
+  if (json.every(isCredential)) return "credentials";
+  if (json.every(isRoleAssignment)) return "role-assignments";
+  if (json.every(isIdentity)) return "identities";
+  return undefined;
+}
+
+function isCredential(item: unknown): boolean {
+  const id = isRecord(item) ? own(item, "id") : undefined;
+  return typeof id === "string" && CREDENTIAL_ID.test(id);
 }
 
 /**
- * Reads credential lists (each already parsed JSON, with its file's name). A file that is not
- * one, or an item without issuer or subject (and no expression), is a problem naming the file.
- * Never throws.
+ * Reads Azure CLI outputs (each already parsed JSON, with its file's name) into one deployment.
+ * A file of no known kind, an item without what its kind needs (issuer and subject or
+ * expression; principal, role and scope; principalId), and role assignments without any identity
+ * file (their principals could not be tied to identities) are problems naming the file. Never
+ * throws.
  */
-export function readAzureCredentials(
+export function readAzureFiles(
   files: readonly { source: string; json: unknown }[],
-): { credentials: DeployedCredential[] } | { problems: string[] } {
+): { deployment: AzureDeployment } | { problems: string[] } {
   const problems: string[] = [];
   const credentials: DeployedCredential[] = [];
+  const identities: DeployedIdentity[] = [];
+  const assignmentFiles: string[] = [];
+  const roleAssignments: DeployedRoleAssignment[] = [];
   for (const { source, json } of files) {
-    if (!isCredentialList(json)) {
+    const kind = azureFileKind(json);
+    const list = (Array.isArray(json) ? json : [json]) as Record<string, unknown>[];
+    if (kind === undefined) {
       problems.push(
-        `${source} is not an output trustplane reads for Azure: expected az identity federated-credential list -o json (a list whose items' id names their identity)`,
+        `${source} is not an output trustplane reads for Azure: expected az identity federated-credential list, az role assignment list --all, or az identity list or show -o json (a list whose items' id names a credential, a role assignment or an identity)`,
       );
-      continue;
+    } else if (kind === "credentials") {
+      credentials.push(...readCredentials(list, source, problems));
+    } else if (kind === "role-assignments") {
+      assignmentFiles.push(source);
+      roleAssignments.push(...readRoleAssignments(list, source, problems));
+    } else if (kind === "identities") {
+      identities.push(...readIdentities(list, source, problems));
     }
-    (json as Record<string, unknown>[]).forEach((item, i) => {
-      const id = own(item, "id") as string;
-      const issuer = own(item, "issuer");
-      const subject = own(item, "subject");
-      const expression = own(item, "claimsMatchingExpression");
-      const audiences = own(item, "audiences");
-      const text = (v: unknown) => (typeof v === "string" ? v : undefined);
-      // flexible credentials hold {value, languageVersion}
-      const described =
-        text(expression) ?? (isRecord(expression) ? text(own(expression, "value")) : undefined);
-      if (typeof issuer !== "string" || (typeof subject !== "string" && described === undefined)) {
-        problems.push(`${source}[${i}] (${id}) has no issuer or subject`);
-        return;
-      }
-      credentials.push({
+  }
+  if (assignmentFiles.length && identities.length === 0)
+    problems.push(
+      `${assignmentFiles.join(", ")}: role assignments name their principals by object ID only; also pass az identity list -o json (or az identity show) of the intent's identities, so trustplane can tell whose they are`,
+    );
+  if (problems.length) return { problems };
+  return {
+    deployment: {
+      credentials,
+      identities,
+      ...(assignmentFiles.length ? { roleAssignments } : {}),
+    },
+  };
+}
+
+function readCredentials(
+  list: readonly Record<string, unknown>[],
+  source: string,
+  problems: string[],
+): DeployedCredential[] {
+  return list.flatMap((item, i) => {
+    const id = own(item, "id") as string;
+    const issuer = own(item, "issuer");
+    const subject = own(item, "subject");
+    const expression = own(item, "claimsMatchingExpression");
+    const audiences = own(item, "audiences");
+    const text = (v: unknown) => (typeof v === "string" ? v : undefined);
+    // flexible credentials hold {value, languageVersion}
+    const described =
+      text(expression) ?? (isRecord(expression) ? text(own(expression, "value")) : undefined);
+    if (typeof issuer !== "string" || (typeof subject !== "string" && described === undefined)) {
+      problems.push(`${source}[${i}] (${id}) has no issuer or subject`);
+      return [];
+    }
+    return [
+      {
         identityId: CREDENTIAL_ID.exec(id)![1]!.toLowerCase(),
         name: text(own(item, "name")) ?? id.slice(id.lastIndexOf("/") + 1),
         issuer,
@@ -83,8 +145,7 @@ export function readAzureCredentials(
           : [],
         ...(described !== undefined ? { expression: described } : {}),
         source,
-      });
-    });
-  }
-  return problems.length ? { problems } : { credentials };
+      },
+    ];
+  });
 }

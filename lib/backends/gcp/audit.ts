@@ -2,7 +2,8 @@ import { decisionFindings } from "../../audit/decisions";
 import type { Finding } from "../../audit/finding";
 import type { DocumentIR } from "../../ir/types";
 import type { Plan } from "../../plan/types";
-import type { DeployedProvider } from "./deployed";
+import { bindingFindings } from "./bindings";
+import type { GcpDeployment } from "./deployed";
 import { unparsable } from "./evaluate";
 
 /**
@@ -10,14 +11,12 @@ import { unparsable } from "./evaluate";
  * planned provider not deployed (or disabled) is `missing`; a deployed provider must decide
  * `verify`'s corpus as the intent does (`over-grant`, `under-grant`) with its own issuer,
  * audiences, mapping and condition; CEL trustplane cannot parse is `risky`, not decided; a
- * provider for a declared issuer that no identity plans is `unmanaged`. IAM bindings (who may
- * impersonate the service account, project roles) are not compared yet.
+ * provider for a declared issuer that no identity plans is `unmanaged`. When the files hold IAM
+ * policies, the grants' bindings on their projects and service accounts are compared
+ * (`permissions`, see `bindingFindings`); without policy files they are not.
  */
-export function auditGcp(
-  ir: DocumentIR,
-  plan: Plan,
-  deployed: readonly DeployedProvider[],
-): Finding[] {
+export function auditGcp(ir: DocumentIR, plan: Plan, deployment: GcpDeployment): Finding[] {
+  const deployed = deployment.providers;
   const findings: Finding[] = [];
   const byName = new Map(deployed.map((p) => [p.name, p]));
   const planned = new Set<string>();
@@ -94,5 +93,6 @@ export function auditGcp(
       message: `provider ${p.name} trusts ${p.issuerUri}, an issuer of the intent, but no identity of the intent plans it: remove it, or import it into the intent`,
     });
   }
+  if (deployment.policies) findings.push(...bindingFindings(ir, plan, deployment.policies));
   return findings;
 }

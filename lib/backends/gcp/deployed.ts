@@ -1,9 +1,13 @@
 import { isRecord, own } from "../../internal/own";
+import type { DeployedIamPolicy } from "./iam-policies";
+import { isBarePolicy, isPolicySearch, isWrappedPolicy, readPolicies } from "./iam-policies";
 
 /**
- * The workload identity pool providers a GCP project has deployed, read from
- * `gcloud iam workload-identity-pools providers list --workload-identity-pool=POOL
- * --location=global --format=json` (a list; each item's `name` is the provider's full name).
+ * What a GCP project has deployed, read from files the user produces with gcloud: the workload
+ * identity pool providers, from `gcloud iam workload-identity-pools providers list
+ * --workload-identity-pool=POOL --location=global --format=json` (a list; each item's `name` is
+ * the provider's full name), and the IAM policies of projects and service accounts (see
+ * `./iam-policies.ts`).
  *
  * @see https://cloud.google.com/sdk/gcloud/reference/iam/workload-identity-pools/providers/list
  * @see https://cloud.google.com/iam/docs/reference/rest/v1/projects.locations.workloadIdentityPools.providers
@@ -23,11 +27,35 @@ export interface DeployedProvider {
   readonly source: string;
 }
 
+/**
+ * Everything read from the GCP files. `policies` is undefined when no policy file was given:
+ * bindings are then not compared.
+ */
+export interface GcpDeployment {
+  readonly providers: readonly DeployedProvider[];
+  readonly policies?: readonly DeployedIamPolicy[];
+}
+
 const PROVIDER_NAME =
   /^projects\/[^/]+\/locations\/global\/workloadIdentityPools\/[^/]+\/providers\/[^/]+$/;
 
-/** Whether a file is a providers list: items named like providers. */
-export function isProviderList(json: unknown): boolean {
+/**
+ * Which gcloud output a file is, from its content; undefined when it is none of them. A bare
+ * policy is known in order to be refused with the way to wrap it; an empty list holds nothing.
+ */
+export type GcpFileKind = "providers" | "policy-search" | "policy" | "bare-policy" | "empty";
+
+/** The kind of a gcloud output. */
+export function gcpFileKind(json: unknown): GcpFileKind | undefined {
+  if (Array.isArray(json) && json.length === 0) return "empty";
+  if (isProviderList(json)) return "providers";
+  if (isPolicySearch(json)) return "policy-search";
+  if (isWrappedPolicy(json)) return "policy";
+  if (isBarePolicy(json)) return "bare-policy";
+  return undefined;
+}
+
+function isProviderList(json: unknown): boolean {
   return (
     Array.isArray(json) &&
     json.every((p) => {
@@ -38,36 +66,77 @@ export function isProviderList(json: unknown): boolean {
 }
 
 /**
- * Reads provider lists (each parsed JSON, with its file's name). A file that is not one, or a
- * provider that is not OIDC, is a problem naming the file. Never throws.
+ * Reads gcloud outputs (each parsed JSON, with its file's name) into one deployment. A file of no
+ * known kind, a bare policy (it names no resource), a provider that is not OIDC, an unreadable
+ * binding, and two files that disagree on one resource's policy are problems naming the file.
+ * Never throws.
  */
-export function readGcpProviders(
+export function readGcpFiles(
   files: readonly { source: string; json: unknown }[],
-): { providers: DeployedProvider[] } | { problems: string[] } {
+): { deployment: GcpDeployment } | { problems: string[] } {
   const problems: string[] = [];
   const providers: DeployedProvider[] = [];
+  let policies: Map<string, DeployedIamPolicy> | undefined;
   for (const { source, json } of files) {
-    if (!isProviderList(json)) {
+    const kind = gcpFileKind(json);
+    if (kind === undefined) {
       problems.push(
-        `${source} is not an output trustplane reads for GCP: expected gcloud iam workload-identity-pools providers list --format=json`,
+        `${source} is not an output trustplane reads for GCP: expected gcloud iam workload-identity-pools providers list, gcloud asset search-all-iam-policies, or a get-iam-policy output wrapped as {"resource": "projects/P", "policy": …} (--format=json)`,
       );
-      continue;
+    } else if (kind === "bare-policy") {
+      problems.push(
+        `${source} is not an output trustplane reads for GCP: an IAM policy does not say whose it is; wrap it with its resource: gcloud projects get-iam-policy P --format=json | jq '{resource: "projects/P", policy: .}' (projects/P/serviceAccounts/EMAIL for a service account's)`,
+      );
+    } else if (kind === "providers") {
+      providers.push(...readProviders(json as Record<string, unknown>[], source, problems));
+    } else if (kind !== "empty") {
+      policies ??= new Map();
+      const wrapped = kind === "policy";
+      const items = (wrapped ? [json] : json) as Record<string, unknown>[];
+      for (const policy of readPolicies(items, source, wrapped, problems))
+        merge(policies, policy, problems);
     }
-    for (const item of json as Record<string, unknown>[]) {
-      const name = own(item, "name") as string;
-      const oidc = own(item, "oidc");
-      const issuerUri = isRecord(oidc) ? own(oidc, "issuerUri") : undefined;
-      if (typeof issuerUri !== "string") {
-        problems.push(`${source}: provider ${name} is not an OIDC provider (no oidc.issuerUri)`);
-        continue;
-      }
-      const audiences = own(oidc as Record<string, unknown>, "allowedAudiences");
-      const listed = Array.isArray(audiences)
-        ? audiences.filter((a): a is string => typeof a === "string")
-        : [];
-      const mapping = own(item, "attributeMapping");
-      const condition = own(item, "attributeCondition");
-      providers.push({
+  }
+  if (problems.length) return { problems };
+  return { deployment: { providers, ...(policies ? { policies: [...policies.values()] } : {}) } };
+}
+
+/** Adds a policy; another file's different policy for the same resource is a problem. */
+function merge(
+  into: Map<string, DeployedIamPolicy>,
+  policy: DeployedIamPolicy,
+  problems: string[],
+): void {
+  const known = into.get(policy.resource);
+  if (!known) into.set(policy.resource, policy);
+  else if (JSON.stringify(known.bindings) !== JSON.stringify(policy.bindings))
+    problems.push(
+      `${policy.sources.join(", ")} and ${known.sources.join(", ")} disagree on the policy of ${policy.resource}: pass files of one moment`,
+    );
+  else into.set(policy.resource, { ...known, sources: [...known.sources, ...policy.sources] });
+}
+
+function readProviders(
+  list: readonly Record<string, unknown>[],
+  source: string,
+  problems: string[],
+): DeployedProvider[] {
+  return list.flatMap((item) => {
+    const name = own(item, "name") as string;
+    const oidc = own(item, "oidc");
+    const issuerUri = isRecord(oidc) ? own(oidc, "issuerUri") : undefined;
+    if (typeof issuerUri !== "string") {
+      problems.push(`${source}: provider ${name} is not an OIDC provider (no oidc.issuerUri)`);
+      return [];
+    }
+    const audiences = own(oidc as Record<string, unknown>, "allowedAudiences");
+    const listed = Array.isArray(audiences)
+      ? audiences.filter((a): a is string => typeof a === "string")
+      : [];
+    const mapping = own(item, "attributeMapping");
+    const condition = own(item, "attributeCondition");
+    return [
+      {
         name,
         issuerUri,
         allowedAudiences: listed.length
@@ -82,8 +151,7 @@ export function readGcpProviders(
           typeof condition === "string" && condition.trim() !== "" ? condition : "true",
         disabled: own(item, "disabled") === true || own(item, "state") === "DELETED",
         source,
-      });
-    }
-  }
-  return problems.length ? { problems } : { providers };
+      },
+    ];
+  });
 }
