@@ -183,3 +183,18 @@ function variants(value: string): string[] {
 function lookalike(value: string): string {
   return value.replace(/[aeo]/, (ch) => ({ a: "\u0430", e: "\u0435", o: "\u043e" })[ch as "a"]);
 }
+
+/**
+ * The tokens that judge deployed trust against an identity: its corpus with attacker tokens
+ * shaped to `patterns` (the compiled and the deployed sub values), and the issuer's ordinary
+ * token, so that an identity no token meets still has its deployed trust judged.
+ */
+export function judgedTokens(
+  identity: IdentityIR,
+  others: readonly IdentityIR[],
+  patterns: readonly string[],
+): TokenClaims[] {
+  const tokens = corpus(identity, others, patterns).map((t) => t.claims);
+  const sample = mint(identity.issuer, { ...identity.issuer.sample }, new Set());
+  return sample ? [...tokens, sample] : tokens;
+}

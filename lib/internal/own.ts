@@ -17,3 +17,10 @@ export function bare<T>(from: Readonly<Record<string, T>> = {}): Record<string, 
 export function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
+
+/** A copy of `record` without `key`. */
+export function omit<T extends object, K extends keyof T>(record: T, key: K): Omit<T, K> {
+  const copy = { ...record };
+  delete copy[key];
+  return copy;
+}

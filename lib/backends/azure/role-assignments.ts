@@ -36,6 +36,9 @@ export interface DeployedIdentity {
   /** The object ID of its service principal, which role assignments name. */
   readonly principalId: string;
   readonly clientId?: string;
+  /** Its tenant and region, which `import` writes into the target. */
+  readonly tenantId?: string;
+  readonly location?: string;
   readonly source: string;
 }
 
@@ -100,12 +103,16 @@ export function readIdentities(
       return [];
     }
     const clientId = text(own(item, "clientId"));
+    const tenantId = text(own(item, "tenantId"));
+    const location = text(own(item, "location"));
     return [
       {
         id: id.toLowerCase(),
         name: text(own(item, "name")) ?? id.slice(id.lastIndexOf("/") + 1),
         principalId,
         ...(clientId ? { clientId } : {}),
+        ...(tenantId ? { tenantId } : {}),
+        ...(location ? { location } : {}),
         source,
       },
     ];

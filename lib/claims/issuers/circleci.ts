@@ -1,3 +1,4 @@
+import type { CircleciIssuer } from "../../intent/document";
 import type { IssuerConfigOf } from "./preset";
 import type { IssuerModel } from "../issuer";
 import { vocabulary } from "../issuer";
@@ -81,4 +82,10 @@ export function circleciIssuer(config: CircleciConfig): IssuerModel {
       config.awsClaimKeys ?? (config.url === undefined ? ["oidc.circleci.com/project-id"] : []),
     ),
   };
+}
+
+/** CircleCI's issuer names the organization: `https://oidc.circleci.com/org/<organization ID>`. */
+export function recognizeCircleci(url: string): CircleciIssuer | undefined {
+  const org = /^https:\/\/oidc\.circleci\.com\/org\/([0-9a-f-]{36})$/.exec(url)?.[1];
+  return org ? { kind: "circleci", organizationId: org } : undefined;
 }

@@ -1,3 +1,4 @@
+import type { GitlabIssuer } from "../../intent/document";
 import type { Issue, Path } from "../../errors";
 import { error } from "../../errors";
 import type { IssuerConfigOf } from "./preset";
@@ -231,4 +232,23 @@ export function gitlabConfigIssues(config: GitlabConfig, _model: IssuerModel, pa
       `GitLab accepts only these sub claim orders: ${GITLAB_SUBJECT_ORDERS.map((o) => `[${o}]`).join(", ")}; got [${order}]`,
     ),
   ];
+}
+
+/**
+ * The `subjectClaims` a deployed sub shows (`project_id:4711:ref_type:branch:ref:main` →
+ * project_id, ref_type, ref): GitLab writes `key:value` pairs of the project's
+ * `ci_id_token_sub_claim_components`.
+ */
+export function gitlabSubjectVariants(
+  config: GitlabIssuer,
+  subjects: readonly string[],
+): GitlabIssuer[] {
+  const layouts = new Set<string>();
+  for (const sub of subjects) {
+    const parts = sub.split(":");
+    const keys = parts.filter((_, i) => i % 2 === 0);
+    if (parts.length % 2 === 0 && keys.every((k) => CLAIMS.includes(k)))
+      layouts.add(keys.join(","));
+  }
+  return [...layouts].map((keys) => ({ ...config, subjectClaims: keys.split(",") }));
 }

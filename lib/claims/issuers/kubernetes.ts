@@ -1,3 +1,4 @@
+import type { KubernetesIssuer } from "../../intent/document";
 import type { IssuerConfigOf } from "./preset";
 import type { IssuerModel } from "../issuer";
 import { vocabulary } from "../issuer";
@@ -34,4 +35,18 @@ export function kubernetesIssuer(config: KubernetesConfig): IssuerModel {
     sample: { sub: "system:serviceaccount:default:app" },
     awsClaimKeys: new Set(config.awsClaimKeys ?? []),
   };
+}
+
+/**
+ * The managed clusters' issuer URLs: EKS (`oidc.eks.<region>.amazonaws.com/id/<id>`), GKE
+ * (`container.googleapis.com/v1/projects/…/clusters/…`) and AKS (`<region>.oic.prod-aks.azure.com/…`).
+ */
+export function recognizeCluster(url: string): KubernetesIssuer | undefined {
+  const managed =
+    /^https:\/\/oidc\.eks\.[a-z0-9-]+\.amazonaws\.com(\.cn)?\/id\/[A-Za-z0-9]+$/.test(url) ||
+    /^https:\/\/container\.googleapis\.com\/v1\/projects\/[^/]+\/(locations|zones)\/[^/]+\/clusters\/[^/]+$/.test(
+      url,
+    ) ||
+    /^https:\/\/[a-z0-9-]+\.oic\.prod-aks\.azure\.com\/[0-9a-f-]+\/[0-9a-f-]+\/?$/.test(url);
+  return managed ? { kind: "kubernetes", url } : undefined;
 }
