@@ -217,14 +217,14 @@ function unevaluated(policy: Readonly<Record<string, unknown>>): string[] {
   return [...found];
 }
 
-function statements(policy: Readonly<Record<string, unknown>>): Record<string, unknown>[] {
+export function statements(policy: Readonly<Record<string, unknown>>): Record<string, unknown>[] {
   const s = own(policy, "Statement");
   const list = Array.isArray(s) ? s : s === undefined ? [] : [s];
   return list.filter(isRecord);
 }
 
 /** The policy in the shape the evaluator reads: a list of statements, each with its conditions. */
-function normalized(policy: Readonly<Record<string, unknown>>): TrustPolicy {
+export function normalized(policy: Readonly<Record<string, unknown>>): TrustPolicy {
   const Statement = statements(policy).map((s) => {
     const principal = own(s, "Principal");
     return {
@@ -236,8 +236,8 @@ function normalized(policy: Readonly<Record<string, unknown>>): TrustPolicy {
   return { Version: "2012-10-17", Statement } as unknown as TrustPolicy;
 }
 
-/** The Federated principals of a policy's statements. */
-function federated(policy: Readonly<Record<string, unknown>>): string[] {
+/** The Federated principals of a policy's statements (ARNs of OIDC and SAML providers). */
+export function federated(policy: Readonly<Record<string, unknown>>): string[] {
   return statements(policy).flatMap((s) => {
     const p = own(s, "Principal");
     const f = isRecord(p) ? own(p, "Federated") : undefined;
