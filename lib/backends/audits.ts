@@ -8,6 +8,10 @@ import { auditAzure } from "./azure/audit";
 import { readAzureFiles } from "./azure/deployed";
 import { auditGcp } from "./gcp/audit";
 import { readGcpFiles } from "./gcp/deployed";
+import type { StateResource } from "../audit/pulumi-state";
+import { AWS_PACKAGES, awsStateFiles } from "./aws/stack-state";
+import { AZURE_PACKAGES, azureStateFiles } from "./azure/stack-state";
+import { GCP_PACKAGES, gcpStateFiles } from "./gcp/stack-state";
 
 /** A file of deployed state: its name and its parsed JSON. */
 export interface DeployedFile {
@@ -53,4 +57,19 @@ export const AUDITS: { readonly [C in Cloud]: CloudAudit } = {
       return "problems" in read ? read : auditGcp(ir, plan, read.deployment);
     },
   },
+};
+
+/** How one cloud's resources of Pulumi stack exports (`--pulumi-state`) become files its audit reads. */
+export interface StateAudit {
+  /** The Pulumi packages whose resources are the cloud's: `aws` of `aws:iam/role:Role`. */
+  readonly packages: readonly string[];
+  /** The files, shaped as the CLI outputs `audit` reads, or the problems (each names its resource). */
+  files(resources: readonly StateResource[]): { files: DeployedFile[] } | { problems: string[] };
+}
+
+/** One state reader per cloud, keyed by the schema's clouds. */
+export const STATE_AUDITS: { readonly [C in Cloud]: StateAudit } = {
+  aws: { packages: AWS_PACKAGES, files: awsStateFiles },
+  azure: { packages: AZURE_PACKAGES, files: azureStateFiles },
+  gcp: { packages: GCP_PACKAGES, files: gcpStateFiles },
 };

@@ -24,8 +24,9 @@ commands:
   verify FILE                 check every cloud's artefacts against the intent on generated tokens
   render FILE --out DIR       write each identity's hand-off: Terraform backend and providers,
                               GCP credential configs, the CI job, HCP Terraform variables
-  audit FILE --aws|--azure|--gcp EXPORT...
-                              compare what is deployed (the clouds' CLI outputs) with the intent
+  audit FILE --aws|--azure|--gcp|--pulumi-state EXPORT...
+                              compare what is deployed (the clouds' CLI outputs, Pulumi stack
+                              exports) with the intent
 
 options:
   --json          print machine-readable JSON
@@ -47,6 +48,8 @@ options:
   --gcp FILE      audit: gcloud iam workload-identity-pools providers list, gcloud asset
                   search-all-iam-policies, or get-iam-policy wrapped as {resource, policy}
                   (--format=json); repeat for several
+  --pulumi-state FILE
+                  audit: pulumi stack export of a stack, read for every cloud; repeat
   --help          show this help
   --version       print the version
 
@@ -69,6 +72,7 @@ const OPTIONS: Readonly<Record<string, { value?: string; repeat?: true }>> = {
   ...Object.fromEntries(
     CLOUDS.map((c) => [c, { value: "a file of deployed state", repeat: true }]),
   ),
+  "pulumi-state": { value: "a pulumi stack export file", repeat: true },
   help: {},
   version: {},
 };
@@ -86,6 +90,7 @@ interface OptionValues {
   force?: boolean;
   format?: string;
   strict?: boolean;
+  "pulumi-state"?: string[];
   help?: boolean;
   version?: boolean;
 }
@@ -201,7 +206,7 @@ async function command(
     return usage(err, "--out, --outputs, --force, --format and --strict belong to render");
   }
   if (command === "render" && values.out === undefined) return usage(err, "render needs --out DIR");
-  const exports = CLOUDS.filter((c) => values[c] !== undefined);
+  const exports = [...CLOUDS, "pulumi-state" as const].filter((c) => values[c] !== undefined);
   if (command !== "audit" && exports.length)
     return usage(
       err,
@@ -210,7 +215,7 @@ async function command(
   if (command === "audit" && exports.length === 0)
     return usage(
       err,
-      `audit needs files of deployed state: ${CLOUDS.map((c) => `--${c} FILE`).join(", ")}`,
+      `audit needs files of deployed state: ${[...CLOUDS, "pulumi-state"].map((c) => `--${c} FILE`).join(", ")}`,
     );
   const format = values.format ?? "hcl";
   if (format !== "hcl" && format !== "json")
