@@ -7,6 +7,7 @@ import type { LocatedIssue } from "../intent/load";
 import { explainCommand, verifyCommand } from "./inspect";
 import { renderCommand } from "./render";
 import { auditCommand } from "./audit";
+import { importCommand } from "./import";
 import { CLOUDS } from "../backends";
 import type { Cloud } from "../backends/cloud";
 import type { Streams } from "./streams";
@@ -27,6 +28,9 @@ commands:
   audit FILE --aws|--azure|--gcp|--pulumi-state EXPORT...
                               compare what is deployed (the clouds' CLI outputs, Pulumi stack
                               exports) with the intent
+  import --aws|--azure|--gcp EXPORT... --out FILE
+                              draft an intent document from deployed trust, proved exact on
+                              verify's tokens
 
 options:
   --json          print machine-readable JSON
@@ -35,7 +39,7 @@ options:
   --identity NAME explain: only this identity's grants; repeat for several
   --expect ANSWER explain: allow (some grant allows the token) or deny (none does); exit 1
                   when the decisions say otherwise
-  --out DIR       where render writes (created if missing)
+  --out DIR       where render writes (created if missing); import: the draft's file
   --outputs PATH  render: \`pulumi stack output --json\` of a stack, for values known after
                   pulumi up (Azure client IDs); repeat for one stack per account
   --force         render: also replace files in --out that render did not write
@@ -55,7 +59,7 @@ options:
 
 exit codes: 0 fine, 1 the intent has errors or a check failed, 2 usage error or unreadable input`;
 
-const COMMANDS = ["check", "plan", "explain", "verify", "render", "audit"];
+const COMMANDS = ["check", "plan", "explain", "verify", "render", "audit", "import"];
 
 /** The options, with what a string option's value is (for messages). */
 const OPTIONS: Readonly<Record<string, { value?: string; repeat?: true }>> = {
@@ -184,6 +188,7 @@ async function command(
   const [command, file, ...extra] = positionals;
   if (!command || !COMMANDS.includes(command))
     return usage(err, command ? `unknown command "${command}"` : "missing command");
+  if (command === "import") return importFromCommandLine(values, positionals.slice(1), out, err);
   if (!file || extra.length)
     return usage(err, file ? `unexpected argument "${extra[0]}"` : "missing FILE");
   if (
@@ -302,4 +307,33 @@ if (require.main === module) {
   void run(process.argv.slice(2), write(process.stdout), write(process.stderr)).then((code) => {
     process.exitCode = code;
   });
+}
+
+/** `import`: only cloud files, --out and --json; no intent FILE. */
+function importFromCommandLine(
+  values: Options,
+  extra: readonly string[],
+  out: (s: string) => void,
+  err: (s: string) => void,
+): number {
+  if (extra.length)
+    return usage(
+      err,
+      `unexpected argument "${extra[0]}": import reads the files of --aws, --azure and --gcp`,
+    );
+  const { token, jwks, identity, expect, outputs, force, format, strict } = values;
+  if (
+    [token, jwks, identity, expect, outputs, force, format, strict, values["pulumi-state"]].some(
+      (v) => v !== undefined,
+    )
+  )
+    return usage(err, "import takes --aws, --azure, --gcp, --out and --json");
+  if (values.out === undefined)
+    return usage(err, "import needs --out FILE, where it writes the draft");
+  if (!CLOUDS.some((c) => values[c] !== undefined))
+    return usage(
+      err,
+      `import needs files of deployed state: ${CLOUDS.map((c) => `--${c} FILE`).join(", ")}`,
+    );
+  return importCommand(values, values.out, { out, err, json: !!values.json });
 }

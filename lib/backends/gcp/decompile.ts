@@ -1,7 +1,8 @@
 import type { Decompiled, ImportedTrust, NotImported } from "../../import/trust";
 import { identityNameOf } from "../../import/trust";
 import { conditionSelectors } from "./decompile-cel";
-import type { DeployedProvider } from "./deployed";
+import type { GcpDeployment } from "./deployed";
+import type { DeployedIamPolicy } from "./iam-policies";
 import { IDENTITY_ATTRIBUTE } from "./grant";
 
 const NAME =
@@ -14,7 +15,7 @@ const NAME =
  * the reason. Who may act through the provider is decided by IAM bindings, which the draft
  * writes its own way: the notes say so, and the draft's roles come from the files' policies.
  */
-export function decompileGcp(providers: readonly DeployedProvider[]): Decompiled<"gcp"> {
+export function decompileGcp({ providers, policies = [] }: GcpDeployment): Decompiled<"gcp"> {
   const trusts: ImportedTrust<"gcp">[] = [];
   const skipped: NotImported[] = [];
   for (const p of providers) {
@@ -26,8 +27,9 @@ export function decompileGcp(providers: readonly DeployedProvider[]): Decompiled
       continue;
     }
     const name = identityNameOf(providerId);
+    const access = bindingsOf(policies, projectNumber, poolId);
     const notes = [
-      `the draft binds roles to the principals of provider ${providerId} its own way (attribute.${IDENTITY_ATTRIBUTE}); review the service accounts and bindings that trusted the deployed provider`,
+      `the draft binds its roles to provider ${providerId}'s own principal (attribute.${IDENTITY_ATTRIBUTE}); the deployed bindings name the pool's principals (${access.members.join(", ") || "none in the files"}), which other providers of the pool reach too`,
       ...(p.allowedAudiences.length > 2
         ? [
             `provider ${providerId} allows the audiences ${p.allowedAudiences.join(", ")}; a grant has one, so the draft keeps ${p.allowedAudiences[0]}`,
@@ -45,14 +47,14 @@ export function decompileGcp(providers: readonly DeployedProvider[]): Decompiled
         name: `gcp-${projectNumber}${poolId === "trustplane" ? "" : `-${poolId}`}`,
         config: {
           cloud: "gcp",
-          projectId: "replace-me",
+          projectId: access.projectId ?? "replace-me",
           projectNumber,
           ...(poolId !== "trustplane" ? { poolId } : {}),
         },
-        placeholders: { projectId: `the ID of project ${projectNumber}` },
+        placeholders: access.projectId ? {} : { projectId: `the ID of project ${projectNumber}` },
       },
       nameKey: "providerId",
-      grant: { providerId },
+      grant: { providerId, ...access.grant },
       notes,
       overlay: (compiled) => ({
         ...compiled,
@@ -69,4 +71,66 @@ export function decompileGcp(providers: readonly DeployedProvider[]): Decompiled
     });
   }
   return { trusts, skipped };
+}
+
+/**
+ * What the pool's principals may do, from the files' IAM policies: a service account they may
+ * impersonate (`roles/iam.workloadIdentityUser`) and its project roles, else the project roles
+ * bound to them directly. The project ID comes from the account's e-mail or the policy's name.
+ */
+function bindingsOf(
+  policies: readonly DeployedIamPolicy[],
+  projectNumber: string,
+  poolId: string,
+): {
+  grant: { mode?: "direct"; serviceAccountId?: string; roles?: string[] };
+  members: string[];
+  projectId?: string;
+} {
+  const pool = `iam.googleapis.com/projects/${projectNumber}/locations/global/workloadIdentityPools/${poolId}/`;
+  const ofPool = (m: string) => /^principal(Set)?:\/\//.test(m) && m.includes(`//${pool}`);
+  const members = new Set<string>();
+  const unconditional = (p: DeployedIamPolicy) => p.bindings.filter((b) => !b.condition);
+  const account = policies.find((p) =>
+    unconditional(p).some(
+      (b) => b.role === "roles/iam.workloadIdentityUser" && b.members.some(ofPool),
+    ),
+  );
+  const email = account && /\/serviceAccounts\/([^/]+)$/.exec(account.resource)?.[1];
+  account?.bindings.flatMap((b) => b.members.filter(ofPool)).forEach((m) => members.add(m));
+  const projects = policies.filter((p) => /^projects\/[^/]+$/.test(p.resource));
+  const rolesOf = (member: (m: string) => boolean) =>
+    [
+      ...new Set(
+        projects.flatMap((p) =>
+          unconditional(p)
+            .filter((b) => b.members.some(member))
+            .map((b) => b.role),
+        ),
+      ),
+    ].sort();
+  if (email) {
+    const [id, domain = ""] = email.split("@");
+    const projectId = /^([a-z][a-z0-9-]{4,28}[a-z0-9])\.iam\.gserviceaccount\.com$/.exec(
+      domain,
+    )?.[1];
+    const roles = rolesOf((m) => m === `serviceAccount:${email}`);
+    return {
+      grant: { serviceAccountId: id!, ...(roles.length ? { roles } : {}) },
+      members: [...members],
+      ...(projectId ? { projectId } : {}),
+    };
+  }
+  const direct = rolesOf(ofPool);
+  projects.forEach((p) =>
+    p.bindings.flatMap((b) => b.members.filter(ofPool)).forEach((m) => members.add(m)),
+  );
+  const projectId = projects
+    .map((p) => p.resource.slice("projects/".length))
+    .find((id) => /^[a-z][a-z0-9-]{4,28}[a-z0-9]$/.test(id));
+  return {
+    grant: direct.length ? { mode: "direct", roles: direct } : {},
+    members: [...members],
+    ...(projectId ? { projectId } : {}),
+  };
 }
