@@ -180,6 +180,9 @@ function draftTrust(
   // the preset's issuer may need what the URL does not show (Pulumi Cloud's organization)
   const proof = prove(draft(base, exact, trust.audience), trust);
   if (!("errors" in proof)) return finish(base, exact, proof);
+  // only where the preset's configuration is what fails: a generic issuer must not hide an
+  // error of the trust itself (a shared issuer without an owner pin)
+  if (!proof.errors.every((e) => e.path[0] === "issuers")) return proof;
   const fallback = prove(draft(generic, exact, trust.audience), trust);
   return "errors" in fallback ? proof : finish(generic, exact, fallback);
 

@@ -28,7 +28,7 @@ export interface ImportedTrust<C extends Cloud = Cloud> {
    * The deployed trust in the shape of the draft's compiled artefacts (the compiled ones with what
    * is deployed put over them), for deciding the same tokens with both.
    */
-  readonly overlay: (compiled: ArtefactsOf<C>) => ArtefactsOf<C>;
+  overlay(compiled: ArtefactsOf<C>): ArtefactsOf<C>;
 }
 
 /** The target a trust lands in, with the keys the files did not give (filled with placeholders). */

@@ -105,9 +105,11 @@ function compare(
   }
   const claim = target && claimOf(target, mapping);
   const value = text(args[0]);
-  if (!claim || value === undefined || /[*?]/.test(value)) return unread;
-  if (fn === "startsWith") return [claim, { pattern: `${value}*` }];
-  if (fn === "endsWith") return [claim, { pattern: `*${value}` }];
+  if (!claim || value === undefined) return unread;
+  // a glob has no escapes: a prefix holding '*' or '?' cannot be written as one
+  const literal = !/[*?]/.test(value);
+  if (fn === "startsWith" && literal) return [claim, { pattern: `${value}*` }];
+  if (fn === "endsWith" && literal) return [claim, { pattern: `*${value}` }];
   if (fn === "matches") {
     const glob = regexGlob(value);
     return glob === undefined ? unread : [claim, glob];
@@ -162,7 +164,8 @@ function regexGlob(regex: string): Matcher | undefined {
     const ch = body[i]!;
     if (ch === "\\") {
       const next = body[++i];
-      if (next === undefined || !/[\\^$.|+()[\]{}*?/-]/.test(next)) return undefined;
+      // an escaped '*' or '?' is literal, which a glob cannot say
+      if (next === undefined || !/[\\^$.|+()[\]{}/-]/.test(next)) return undefined;
       glob += next;
     } else if (ch === "." && body[i + 1] === "*") {
       glob += "*";
