@@ -6,7 +6,7 @@ import { parse } from "yaml";
 import { IMPORTS } from "../../lib/backends/imports";
 import { conditionSelectors } from "../../lib/backends/gcp/decompile-cel";
 import { draftIntent } from "../../lib/import/draft";
-import type { Decompiled } from "../../lib/import/trust";
+import type { IntentDocument } from "../../lib/intent/document";
 import { run } from "../../lib/cli/main";
 
 const GITHUB = "token.actions.githubusercontent.com";
@@ -52,7 +52,7 @@ function awsDraft(...roles: unknown[]) {
     { source: "provider.json", json: provider },
   ]);
   if ("problems" in decompiled) throw new Error(decompiled.problems.join("; "));
-  return draftIntent([decompiled as Decompiled]);
+  return draftIntent([decompiled]);
 }
 
 describe("import of hand-written trust (the anchors' typical policies)", function () {
@@ -131,7 +131,7 @@ describe("import of hand-written trust (the anchors' typical policies)", functio
       },
     ]);
     if ("problems" in decompiled) throw new Error(decompiled.problems.join("; "));
-    const draft = draftIntent([decompiled as Decompiled]);
+    const draft = draftIntent([decompiled]);
     assert.deepEqual(draft.document.issuers, { gitlab: { kind: "gitlab" } });
     assert.deepEqual(draft.document.identities[0]!.subjects, [
       { project_path: "acme/app", ref: "main", ref_type: "branch" },
@@ -229,7 +229,7 @@ describe("trustplane import (CLI)", function () {
     const text = readFileSync(target, "utf8");
     assert.match(text, /^# Drafted by `trustplane import`/);
     assert.match(text, /# from arn:aws:iam::111111111111:role\/deploy/);
-    assert.deepEqual(parse(text).identities[0].subjects, [
+    assert.deepEqual((parse(text) as IntentDocument).identities[0]!.subjects, [
       { environment: "production", repository: "acme/api" },
     ]);
     assert.equal((await cli("check", target)).code, 0);
