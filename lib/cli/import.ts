@@ -114,6 +114,7 @@ function formatImport(draft: ImportDraft, out: string): string {
     "",
     `wrote ${out}: ${draft.document.identities.length} identities from ${draft.imported.length} deployed trusts${draft.skipped.length ? `, ${draft.skipped.length} not imported` : ""}`,
     ...(placeholders.length ? ["placeholders to fill:", ...placeholders] : []),
+    "next: trustplane verify and audit the draft; deploy it once with the TrustPlane option adopt: { existing: true } (docs/pulumi.md)",
   ].join("\n");
 }
 

@@ -6,7 +6,7 @@ import { arnParts } from "../backends/aws/names";
 import type { TrustPolicy } from "../backends/aws/trust-policy";
 import type { GrantPlan } from "../plan/types";
 import type { CloudArgs, CloudOutputs } from "./shared";
-import { planned, providerGuard, record } from "./shared";
+import { adoption, planned, providerGuard, record } from "./shared";
 
 type AwsGrant = Extract<GrantPlan, { cloud: "aws" }>;
 
@@ -49,7 +49,10 @@ export class AwsTrust extends pulumi.ComponentResource {
                   clientIdLists: [...a.clientIds],
                   tags: args.tags,
                 },
-                resourceOpts,
+                {
+                  ...resourceOpts,
+                  ...adoption(args.existing, a.providerArn, ["clientIdLists", "tags"]),
+                },
               ).arn,
         );
       }
@@ -66,20 +69,31 @@ export class AwsTrust extends pulumi.ComponentResource {
           permissionsBoundary: a.permissionsBoundary,
           tags: args.tags,
         },
-        resourceOpts,
+        {
+          ...resourceOpts,
+          ...adoption(args.existing, a.roleName, [
+            "assumeRolePolicy",
+            "maxSessionDuration",
+            "permissionsBoundary",
+            "tags",
+          ]),
+        },
       );
       a.managedPolicyArns.forEach((policyArn, i) => {
         new RolePolicyAttachment(
           planned(grant, AWS_TYPES.attachment, i),
           { role: role.name, policyArn },
-          resourceOpts,
+          { ...resourceOpts, ...adoption(args.existing, `${a.roleName}/${policyArn}`, []) },
         );
       });
       Object.entries(a.inlinePolicies).forEach(([policyName, document], i) => {
         new RolePolicy(
           planned(grant, AWS_TYPES.inlinePolicy, i),
           { role: role.id, name: policyName, policy: JSON.stringify(document) },
-          resourceOpts,
+          {
+            ...resourceOpts,
+            ...adoption(args.existing, `${a.roleName}:${policyName}`, ["policy"]),
+          },
         );
       });
       record(this.outputs, g, { roleArn: role.arn });

@@ -7,7 +7,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { AZURE_TYPES } from "../backends/azure/grant";
 import type { GrantPlan } from "../plan/types";
 import type { CloudArgs, CloudOutputs } from "./shared";
-import { planned, providerGuard, record } from "./shared";
+import { adoption, planned, providerGuard, record } from "./shared";
 
 type AzureGrant = Extract<GrantPlan, { cloud: "azure" }>;
 
@@ -52,7 +52,14 @@ export class AzureTrust extends pulumi.ComponentResource {
           location: a.location,
           tags: args.tags,
         },
-        resourceOpts,
+        {
+          ...resourceOpts,
+          ...adoption(
+            args.existing,
+            `/subscriptions/${a.subscriptionId}/resourceGroups/${a.resourceGroup}/providers/Microsoft.ManagedIdentity/userAssignedIdentities/${a.identityName}`,
+            ["tags"],
+          ),
+        },
       );
       let previous: pulumi.Resource = identity;
       a.credentials.forEach((c, i) => {

@@ -6,7 +6,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { GCP_TYPES } from "../backends/gcp/grant";
 import type { GrantPlan } from "../plan/types";
 import type { CloudArgs, CloudOutputs } from "./shared";
-import { planned, record } from "./shared";
+import { adoption, planned, record } from "./shared";
 
 type GcpGrant = Extract<GrantPlan, { cloud: "gcp" }>;
 
@@ -52,7 +52,14 @@ export class GcpTrust extends pulumi.ComponentResource {
                   displayName: a.poolId,
                   description: "Managed by trustplane",
                 },
-                resourceOpts,
+                {
+                  ...resourceOpts,
+                  ...adoption(
+                    args.existing,
+                    `projects/${project}/locations/global/workloadIdentityPools/${a.poolId}`,
+                    ["displayName", "description"],
+                  ),
+                },
               ),
         );
       }
@@ -68,7 +75,15 @@ export class GcpTrust extends pulumi.ComponentResource {
           attributeCondition: a.attributeCondition,
           oidc: { issuerUri: a.issuerUri, allowedAudiences: [...a.allowedAudiences] },
         },
-        { ...resourceOpts, dependsOn },
+        {
+          ...resourceOpts,
+          dependsOn,
+          ...adoption(
+            args.existing,
+            `projects/${project}/locations/global/workloadIdentityPools/${a.poolId}/providers/${a.providerId}`,
+            ["attributeMapping", "attributeCondition", "oidc", "displayName", "description"],
+          ),
+        },
       );
       let member: pulumi.Input<string> = a.principals[0]!;
       let serviceAccountEmail: pulumi.Input<string> | undefined;
@@ -76,7 +91,14 @@ export class GcpTrust extends pulumi.ComponentResource {
         const account = new Account(
           planned(grant, GCP_TYPES.serviceAccount),
           { project, accountId: a.serviceAccountId, displayName: `trustplane ${g.identity.name}` },
-          resourceOpts,
+          {
+            ...resourceOpts,
+            ...adoption(
+              args.existing,
+              `projects/${project}/serviceAccounts/${a.serviceAccountEmail}`,
+              ["displayName", "description"],
+            ),
+          },
         );
         new ServiceAccountIAMMember(
           planned(grant, GCP_TYPES.serviceAccountMember),

@@ -12,6 +12,17 @@ export interface TrustPlaneOptions {
     >;
     /** GCP target names whose workload identity pool (the target's `poolId`) exists. */
     readonly gcpPools?: readonly string[];
+    /**
+     * Take over the planned resources that exist already under their planned names (what
+     * `trustplane import` drafts): AWS roles, OIDC providers, policy attachments and inline
+     * policies, Azure managed identities, GCP pools, providers and service accounts are
+     * registered with Pulumi's `import` option, keeping as found what carries trust (trust
+     * policies, conditions, client IDs, tags), so the first `pulumi up` changes nothing. Remove
+     * it after that `up`: the next one applies the intent to them in place.
+     *
+     * @default false
+     */
+    readonly existing?: boolean;
   };
   /** Tags on the AWS OIDC providers and roles and on the Azure managed identities. */
   readonly tags?: Readonly<Record<string, string>>;

@@ -14,6 +14,21 @@ export interface CloudArgs<G extends GrantPlan = GrantPlan> {
   /** A Pulumi provider per target name; children of that target use it. */
   readonly providers: Readonly<Record<string, pulumi.ProviderResource>>;
   readonly tags: Readonly<Record<string, string>>;
+  /** Take over existing resources (`adopt.existing`): see `adoption`. */
+  readonly existing: boolean;
+}
+
+/**
+ * Pulumi's `import` option for a resource that exists under its planned name, when the stack
+ * takes existing resources over: the inputs in `kept` are read as found on that `up` (Pulumi
+ * copies ignored inputs from the imported state, so the import has no difference to refuse).
+ */
+export function adoption(
+  existing: boolean,
+  id: string,
+  kept: readonly string[],
+): pulumi.CustomResourceOptions {
+  return existing ? { import: id, ignoreChanges: [...kept] } : {};
 }
 
 /** The values app teams need, per identity and target. */

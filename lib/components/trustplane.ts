@@ -105,7 +105,7 @@ export class TrustPlane extends pulumi.ComponentResource {
       selected.filter(
         (g): g is CloudGrant<Extract<GrantPlan, { cloud: C }>> => g.grant.cloud === cloud,
       );
-    const common = { providers, tags };
+    const common = { providers, tags, existing: adopt.existing === true };
     const parent = { parent: this };
     const outputs: CloudOutputs[] = [];
     const { components: c } = setup;

@@ -13,6 +13,10 @@ export interface Registered {
   readonly parent: string;
   /** The URNs the resource depends on: its `dependsOn` and the resources its inputs came from. */
   readonly dependencies: readonly string[];
+  /** Pulumi's `import` option: the ID of the existing resource to take over, "" for none. */
+  readonly importId: string;
+  /** The `ignoreChanges` option. */
+  readonly ignoreChanges: readonly string[];
   /** Set when the mock monitor answers the request. */
   urn?: string;
 }
@@ -20,7 +24,9 @@ export interface Registered {
 export const registered: Registered[] = [];
 
 /** What the wrapped monitor saw of the request being answered (see `useMocks`). */
-let request: { provider: string; parent: string; dependencies: string[] } | undefined;
+let request:
+  | { provider: string; parent: string; dependencies: string[]; ignoreChanges: string[] }
+  | undefined;
 
 /**
  * Pulumi mocks that echo inputs and add the outputs each cloud computes (ARNs, IDs, e-mails),
@@ -28,13 +34,19 @@ let request: { provider: string; parent: string; dependencies: string[] } | unde
  */
 export const mocks: pulumi.runtime.Mocks = {
   newResource(args) {
-    const seen = request ?? { provider: args.provider ?? "", parent: "", dependencies: [] };
+    const seen = request ?? {
+      provider: args.provider ?? "",
+      parent: "",
+      dependencies: [],
+      ignoreChanges: [],
+    };
     request = undefined;
     registered.push({
       type: args.type,
       name: args.name,
       custom: args.custom ?? true,
       inputs: args.inputs as Record<string, unknown>,
+      importId: args.id ?? "",
       ...seen,
     });
     const state = mockState(args.type, args.inputs as Record<string, unknown>);
@@ -47,6 +59,7 @@ interface RegisterRequest {
   getProvider(): string;
   getParent(): string;
   getDependenciesList(): string[];
+  getIgnorechangesList(): string[];
 }
 interface RegisterResponse {
   getUrn(): string;
@@ -73,6 +86,7 @@ export async function useMocks(): Promise<void> {
       provider: req.getProvider(),
       parent: req.getParent(),
       dependencies: req.getDependenciesList(),
+      ignoreChanges: req.getIgnorechangesList(),
     };
     const entries = registered.length;
     return register(req, (err, response) => {
