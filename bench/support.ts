@@ -1,5 +1,10 @@
 // Helpers shared by the benchmarks in bench/.
+import { readFileSync } from "node:fs";
+import { cpus, loadavg, totalmem } from "node:os";
+import { performance } from "node:perf_hooks";
+import type { Cloud } from "../lib/backends/cloud";
 import type { IntentDocument } from "../lib/intent/document";
+import type { Plan } from "../lib/plan/types";
 import { TARGETS } from "../test/support/documents";
 
 /** The median of a non-empty list. */
@@ -12,6 +17,38 @@ export function median(xs: readonly number[]): number {
 /** A number with thousands separators and a fixed number of decimals. */
 export const fmt = (x: number, digits = 0) =>
   x.toLocaleString("en-US", { maximumFractionDigits: digits, minimumFractionDigits: digits });
+
+/**
+ * The machine, as Markdown list items: Node.js and V8, the CPU model, the cores online, the
+ * memory, and the load average at the start (`os.loadavg()` then) and now: other processes
+ * sharing the cores slow every figure alike.
+ */
+export function machine(loadAtStart: readonly number[]): string[] {
+  const cpu = /^model name\s*:\s*(.*)$/m.exec(readFileSync("/proc/cpuinfo", "utf8"))?.[1];
+  const load = (l: readonly number[]) => l.map((x) => fmt(x, 2)).join(", ");
+  return [
+    `- Node.js ${process.version} (V8 ${process.versions.v8}) on ${process.platform}/${process.arch}`,
+    `- CPU: ${cpu ?? "unknown"} (model name in /proc/cpuinfo), ${cpus().length} cores online, ${fmt(totalmem() / 2 ** 30)} GiB memory`,
+    `- Load average (1, 5, 15 min): ${load(loadAtStart)} at the start, ${load(loadavg())} at the end`,
+  ];
+}
+
+/** A measurement: wall and CPU (user + system, every thread of the process) milliseconds. */
+export interface Timed<T> {
+  readonly ms: number;
+  readonly cpuMs: number;
+  readonly value: T;
+}
+
+/** The wall and CPU milliseconds `f` takes, until its promise settles if it returns one. */
+export async function timed<T>(f: () => T | Promise<T>): Promise<Timed<T>> {
+  const cpu = process.cpuUsage();
+  const start = performance.now();
+  const value = await f();
+  const ms = performance.now() - start;
+  const used = process.cpuUsage(cpu);
+  return { ms, cpuMs: (used.user + used.system) / 1000, value };
+}
 
 /**
  * N GitHub identities, each with two selectors pinned by owner and repository IDs (as a platform
@@ -48,3 +85,114 @@ const pinned = (i: number) => ({
   repository_owner_id: "1342004",
   repository_id: String(100_000 + i),
 });
+
+/** What `az identity federated-credential list` prints for each item's `type`. */
+const FIC_TYPE = "Microsoft.ManagedIdentity/userAssignedIdentities/federatedIdentityCredentials";
+const CREATED = "2026-12-01T00:00:00Z";
+
+/** One file of deployed state: the cloud whose flag passes it, its name and its JSON text. */
+export interface CliExport {
+  readonly cloud: Cloud;
+  readonly name: string;
+  readonly text: string;
+}
+
+/**
+ * What the clouds' CLIs print for a faithful deployment of `plan`, as `trustplane audit` reads
+ * it (the shapes of test/audit-cli.test.ts and test/backends/*-audit.test.ts): `aws iam
+ * get-account-authorization-details --output json` with every role (4-space indent, as the AWS
+ * CLI prints), `aws iam get-open-id-connect-provider` per provider with its
+ * `OpenIDConnectProviderArn` named; `az identity federated-credential list -o json` per managed
+ * identity; `gcloud iam workload-identity-pools providers list --format=json` per pool. Only
+ * these kinds: the files trustplane reads besides them are optional.
+ */
+export function cliExports(plan: Plan): CliExport[] {
+  const grants = plan.identities.flatMap((i) => i.grants);
+  const aws = grants.flatMap((g) => (g.cloud === "aws" ? [g.artefacts] : []));
+  const azure = grants.flatMap((g) => (g.cloud === "azure" ? [g.artefacts] : []));
+  const gcp = grants.flatMap((g) => (g.cloud === "gcp" ? [g.artefacts] : []));
+  const json = (cloud: Cloud, name: string, value: unknown): CliExport => ({
+    cloud,
+    name,
+    text: `${JSON.stringify(value, null, cloud === "aws" ? 4 : 2)}\n`,
+  });
+  const RoleDetailList = aws.map((a, i) => ({
+    Path: a.rolePath,
+    RoleName: a.roleName,
+    RoleId: `AROA${String(i).padStart(17, "0")}`,
+    Arn: a.roleArn,
+    CreateDate: CREATED,
+    AssumeRolePolicyDocument: a.trustPolicy,
+    InstanceProfileList: [],
+    RolePolicyList: Object.entries(a.inlinePolicies).map(([PolicyName, PolicyDocument]) => ({
+      PolicyName,
+      PolicyDocument,
+    })),
+    AttachedManagedPolicies: a.managedPolicyArns.map((PolicyArn) => ({
+      PolicyName: PolicyArn.split("/").pop(),
+      PolicyArn,
+    })),
+    ...(a.permissionsBoundary
+      ? {
+          PermissionsBoundary: {
+            PermissionsBoundaryType: "Policy",
+            PermissionsBoundaryArn: a.permissionsBoundary,
+          },
+        }
+      : {}),
+    Tags: [],
+    RoleLastUsed: {},
+  }));
+  const providers = new Map(aws.map((a) => [a.providerArn, a]));
+  const pools = new Map<string, typeof gcp>();
+  for (const a of gcp) {
+    const pool = a.providerName.replace(/\/providers\/[^/]+$/, "");
+    pools.set(pool, [...(pools.get(pool) ?? []), a]);
+  }
+  return [
+    json("aws", "authorization-details.json", {
+      UserDetailList: [],
+      GroupDetailList: [],
+      RoleDetailList,
+      Policies: [],
+    }),
+    ...[...providers.values()].map((a, i) =>
+      json("aws", `oidc-provider-${i}.json`, {
+        Url: a.providerUrl.replace(/^https:\/\//, ""),
+        ClientIDList: [...a.clientIds],
+        ThumbprintList: [],
+        CreateDate: CREATED,
+        Tags: [],
+        OpenIDConnectProviderArn: a.providerArn,
+      }),
+    ),
+    ...azure.map((a) => {
+      const id = `/subscriptions/${a.subscriptionId}/resourcegroups/${a.resourceGroup}/providers/Microsoft.ManagedIdentity/userAssignedIdentities/${a.identityName}`;
+      const list = a.credentials.map((c) => ({
+        audiences: [c.audience],
+        id: `${id}/federatedIdentityCredentials/${c.name}`,
+        issuer: c.issuer,
+        name: c.name,
+        resourceGroup: a.resourceGroup,
+        subject: c.subject,
+        type: FIC_TYPE,
+      }));
+      return json("azure", `${a.identityName}.json`, list);
+    }),
+    ...[...pools.values()].map((list, i) =>
+      json(
+        "gcp",
+        `pool-${i}.json`,
+        list.map((a) => ({
+          name: a.providerName,
+          displayName: a.providerId,
+          state: "ACTIVE",
+          disabled: false,
+          attributeMapping: a.attributeMapping,
+          attributeCondition: a.attributeCondition,
+          oidc: { issuerUri: a.issuerUri, allowedAudiences: a.allowedAudiences },
+        })),
+      ),
+    ),
+  ];
+}
