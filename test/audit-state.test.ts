@@ -700,4 +700,33 @@ describe("audit: Pulumi stack exports", () => {
       );
     });
   });
+
+  describe("import --pulumi-state", () => {
+    it("drafts the stack's trust, exact on the corpus, with nothing to fill", async function () {
+      this.timeout(60_000);
+      const dir = mkdtempSync(join(tmpdir(), "trustplane-import-state-"));
+      try {
+        const file = join(dir, "stack.json");
+        writeFileSync(
+          file,
+          JSON.stringify(stackExport([...awsState(), ...azureState(), ...gcpState()])),
+        );
+        const draft = join(dir, "intent.yaml");
+        const r = await cli("import", "--pulumi-state", file, "--out", draft, "--json");
+        assert.equal(r.code, 0, r.err);
+        const report = JSON.parse(r.out) as {
+          imported: { divergences: unknown[] }[];
+          skipped: unknown[];
+        };
+        const grants = plan!.identities.flatMap((i) => i.grants).length;
+        assert.equal(report.imported.length, grants);
+        assert.deepEqual(report.skipped, []);
+        assert.ok(report.imported.every((i) => i.divergences.length === 0));
+        const checked = await cli("check", draft);
+        assert.equal(checked.code, 0, checked.out + checked.err);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
+  });
 });

@@ -2,45 +2,38 @@ import { renameSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join, basename } from "node:path";
 import { Document } from "yaml";
 import { CLOUDS } from "../backends";
-import type { DeployedFile } from "../backends/audits";
-import type { Cloud } from "../backends/cloud";
 import { IMPORTS } from "../backends/imports";
 import type { ImportDraft, ImportedIdentity } from "../import/draft";
 import { draftIntent } from "../import/draft";
 import type { Decompiled } from "../import/trust";
-import { readError, readLimited } from "../intent/file";
+import { readError } from "../intent/file";
+import type { DeployedPaths } from "./deployed-files";
+import { readDeployed } from "./deployed-files";
 import type { Streams } from "./streams";
 
-/** Exports of large accounts run to tens of megabytes; far beyond that is a mistake. */
-const MAX_EXPORT_BYTES = 256 * 1024 * 1024;
-
 /**
- * `trustplane import`: reads each cloud's files of deployed state, drafts an intent document
+ * `trustplane import`: reads each cloud's files of deployed state (CLI outputs, and its
+ * resources of Pulumi stack exports), drafts an intent document
  * from the trust they hold (see `draftIntent`) and writes it to `out` in one step, with comments
  * on what the files did not hold and on every trust the draft does not decide exactly as
  * deployed. Exit 0 when every imported trust is proved exact on the corpus, 1 when one differs
  * or nothing could be imported, 2 for a file it cannot read or cannot write.
  */
 export function importCommand(
-  files: Partial<Record<Cloud, readonly string[]>>,
+  files: DeployedPaths,
   out: string,
   { out: print, err, json }: Streams,
 ): number {
+  const read = readDeployed(files);
+  if ("problems" in read) {
+    for (const problem of read.problems) err(`trustplane: ${problem}`);
+    return 2;
+  }
   const decompiled: Decompiled[] = [];
   for (const cloud of CLOUDS) {
-    const read: DeployedFile[] = [];
-    for (const path of files[cloud] ?? []) {
-      try {
-        const text = readLimited(path, MAX_EXPORT_BYTES, "exports").toString("utf8");
-        read.push({ source: path, json: JSON.parse(text) as unknown });
-      } catch (e) {
-        const why = e instanceof SyntaxError ? `not JSON (${e.message})` : readError(e);
-        err(`trustplane: cannot read ${path}: ${why}`);
-        return 2;
-      }
-    }
-    if (read.length === 0) continue;
-    const result = IMPORTS[cloud](read);
+    const mine = read.byCloud[cloud];
+    if (!mine) continue;
+    const result = IMPORTS[cloud](mine);
     if ("problems" in result) {
       for (const problem of result.problems) err(`trustplane: ${problem}`);
       return 2;

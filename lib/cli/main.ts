@@ -28,7 +28,7 @@ commands:
   audit FILE --aws|--azure|--gcp|--pulumi-state EXPORT...
                               compare what is deployed (the clouds' CLI outputs, Pulumi stack
                               exports) with the intent
-  import --aws|--azure|--gcp EXPORT... --out FILE
+  import --aws|--azure|--gcp|--pulumi-state EXPORT... --out FILE
                               draft an intent document from deployed trust, proved exact on
                               verify's tokens
 
@@ -53,7 +53,7 @@ options:
                   search-all-iam-policies, or get-iam-policy wrapped as {resource, policy}
                   (--format=json); repeat for several
   --pulumi-state FILE
-                  audit: pulumi stack export of a stack, read for every cloud; repeat
+                  audit, import: pulumi stack export of a stack, read for every cloud; repeat
   --help          show this help
   --version       print the version
 
@@ -316,24 +316,19 @@ function importFromCommandLine(
   out: (s: string) => void,
   err: (s: string) => void,
 ): number {
+  const sources = [...CLOUDS, "pulumi-state" as const];
+  const flags = sources.map((c) => `--${c}`).join(", ");
   if (extra.length)
-    return usage(
-      err,
-      `unexpected argument "${extra[0]}": import reads the files of --aws, --azure and --gcp`,
-    );
+    return usage(err, `unexpected argument "${extra[0]}": import reads the files of ${flags}`);
   const { token, jwks, identity, expect, outputs, force, format, strict } = values;
-  if (
-    [token, jwks, identity, expect, outputs, force, format, strict, values["pulumi-state"]].some(
-      (v) => v !== undefined,
-    )
-  )
-    return usage(err, "import takes --aws, --azure, --gcp, --out and --json");
+  if ([token, jwks, identity, expect, outputs, force, format, strict].some((v) => v !== undefined))
+    return usage(err, `import takes ${flags}, --out and --json`);
   if (values.out === undefined)
     return usage(err, "import needs --out FILE, where it writes the draft");
-  if (!CLOUDS.some((c) => values[c] !== undefined))
+  if (!sources.some((c) => values[c] !== undefined))
     return usage(
       err,
-      `import needs files of deployed state: ${CLOUDS.map((c) => `--${c} FILE`).join(", ")}`,
+      `import needs files of deployed state: ${flags.replaceAll(",", " FILE,")} FILE`,
     );
   return importCommand(values, values.out, { out, err, json: !!values.json });
 }

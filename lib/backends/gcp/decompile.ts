@@ -1,7 +1,7 @@
 import type { Decompiled, ImportedTrust, NotImported } from "../../import/trust";
 import { identityNameOf } from "../../import/trust";
 import { conditionSelectors } from "./decompile-cel";
-import type { GcpDeployment } from "./deployed";
+import type { DeployedProvider, GcpDeployment } from "./deployed";
 import type { DeployedIamPolicy } from "./iam-policies";
 import { IDENTITY_ATTRIBUTE } from "./grant";
 
@@ -27,7 +27,7 @@ export function decompileGcp({ providers, policies = [] }: GcpDeployment): Decom
       continue;
     }
     const name = identityNameOf(providerId);
-    const access = bindingsOf(policies, projectNumber, poolId);
+    const access = bindingsOf(policies, p, projectNumber, poolId);
     const notes = [
       `the draft binds its roles to provider ${providerId}'s own principal (attribute.${IDENTITY_ATTRIBUTE}); the deployed bindings name the pool's principals (${access.members.join(", ") || "none in the files"}), which other providers of the pool reach too`,
       ...(p.allowedAudiences.length > 2
@@ -74,12 +74,16 @@ export function decompileGcp({ providers, policies = [] }: GcpDeployment): Decom
 }
 
 /**
- * What the pool's principals may do, from the files' IAM policies: a service account they may
- * impersonate (`roles/iam.workloadIdentityUser`) and its project roles, else the project roles
- * bound to them directly. The project ID comes from the account's e-mail or the policy's name.
+ * What the provider's principals may do, from the files' IAM policies: a service account they
+ * may impersonate (`roles/iam.workloadIdentityUser`) and its project roles, else the project
+ * roles bound to them directly. A principal of the pool counts for this provider unless it names
+ * an attribute this provider maps to another constant (trustplane's `trustplane_identity`, one
+ * per provider); those naming this provider's own constant are preferred. The project ID comes
+ * from the account's e-mail or the policy's name.
  */
 function bindingsOf(
   policies: readonly DeployedIamPolicy[],
+  provider: DeployedProvider,
   projectNumber: string,
   poolId: string,
 ): {
@@ -87,17 +91,24 @@ function bindingsOf(
   members: string[];
   projectId?: string;
 } {
-  const pool = `iam.googleapis.com/projects/${projectNumber}/locations/global/workloadIdentityPools/${poolId}/`;
-  const ofPool = (m: string) => /^principal(Set)?:\/\//.test(m) && m.includes(`//${pool}`);
-  const members = new Set<string>();
+  const pool = `//iam.googleapis.com/projects/${projectNumber}/locations/global/workloadIdentityPools/${poolId}/`;
+  const constant = (m: string) => {
+    const [, attribute, value] = /\/attribute\.([a-z0-9_]+)\/(.+)$/.exec(m) ?? [];
+    const mapped = attribute && provider.attributeMapping[`attribute.${attribute}`];
+    const literal = mapped && /^\s*(['"])(.*)\1\s*$/.exec(mapped)?.[2];
+    return literal === undefined || literal === "" ? undefined : literal === value;
+  };
+  const ofPool = (m: string) =>
+    /^principal(Set)?:\/\//.test(m) && m.includes(pool) && constant(m) !== false;
+  const own = (m: string) => ofPool(m) && constant(m) === true;
   const unconditional = (p: DeployedIamPolicy) => p.bindings.filter((b) => !b.condition);
-  const account = policies.find((p) =>
-    unconditional(p).some(
-      (b) => b.role === "roles/iam.workloadIdentityUser" && b.members.some(ofPool),
-    ),
-  );
+  const impersonators = (p: DeployedIamPolicy) =>
+    unconditional(p)
+      .filter((b) => b.role === "roles/iam.workloadIdentityUser")
+      .flatMap((b) => b.members.filter(ofPool));
+  const accounts = policies.filter((p) => impersonators(p).length);
+  const account = accounts.find((p) => impersonators(p).some(own)) ?? accounts[0];
   const email = account && /\/serviceAccounts\/([^/]+)$/.exec(account.resource)?.[1];
-  account?.bindings.flatMap((b) => b.members.filter(ofPool)).forEach((m) => members.add(m));
   const projects = policies.filter((p) => /^projects\/[^/]+$/.test(p.resource));
   const rolesOf = (member: (m: string) => boolean) =>
     [
@@ -117,20 +128,18 @@ function bindingsOf(
     const roles = rolesOf((m) => m === `serviceAccount:${email}`);
     return {
       grant: { serviceAccountId: id!, ...(roles.length ? { roles } : {}) },
-      members: [...members],
+      members: impersonators(account),
       ...(projectId ? { projectId } : {}),
     };
   }
   const direct = rolesOf(ofPool);
-  projects.forEach((p) =>
-    p.bindings.flatMap((b) => b.members.filter(ofPool)).forEach((m) => members.add(m)),
-  );
+  const members = projects.flatMap((p) => p.bindings.flatMap((b) => b.members.filter(ofPool)));
   const projectId = projects
     .map((p) => p.resource.slice("projects/".length))
     .find((id) => /^[a-z][a-z0-9-]{4,28}[a-z0-9]$/.test(id));
   return {
     grant: direct.length ? { mode: "direct", roles: direct } : {},
-    members: [...members],
+    members: [...new Set(members)],
     ...(projectId ? { projectId } : {}),
   };
 }
