@@ -1,5 +1,6 @@
 import { decisionFindings } from "../../audit/decisions";
 import type { Finding } from "../../audit/finding";
+import { canonical } from "../../internal/canonical";
 import { isRecord, own } from "../../internal/own";
 import type { DocumentIR, IdentityIR } from "../../ir/types";
 import type { Plan } from "../../plan/types";
@@ -243,13 +244,4 @@ export function federated(policy: Readonly<Record<string, unknown>>): string[] {
     const f = isRecord(p) ? own(p, "Federated") : undefined;
     return ([] as unknown[]).concat(f ?? []).filter((x): x is string => typeof x === "string");
   });
-}
-
-/** JSON with sorted keys, so two policies compare by content. */
-function canonical(value: unknown): string {
-  return JSON.stringify(value, (_, v: unknown) =>
-    typeof v === "object" && v !== null && !Array.isArray(v)
-      ? Object.fromEntries(Object.entries(v).sort(([x], [y]) => (x < y ? -1 : 1)))
-      : v,
-  );
 }
