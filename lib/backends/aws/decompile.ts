@@ -8,7 +8,7 @@ import { AWS_AUDIENCE, arnParts } from "./names";
 
 /** More selectors than this from one role is a policy to rewrite, not to import. */
 const MAX_SELECTORS = 64;
-const OPERATORS = new Set(["StringEquals", "StringLike"]);
+const OPERATORS = new Set(["StringEquals", "StringLike", "Null"]);
 
 /**
  * Reads the roles that trust an IAM OIDC provider back into the document's terms: one trust per
@@ -131,7 +131,7 @@ function readConditions(
   const audiences: string[] = [];
   for (const [operator, keys] of Object.entries(condition)) {
     if (!OPERATORS.has(operator))
-      return `it uses the condition operator ${operator}; import reads StringEquals and StringLike`;
+      return `it uses the condition operator ${operator}; import reads StringEquals, StringLike and Null`;
     if (!isRecord(keys)) return `its ${operator} condition is not an object`;
     for (const [key, raw] of Object.entries(keys)) {
       const values = ([] as unknown[]).concat(raw);
@@ -148,6 +148,14 @@ function readConditions(
       }
       if (byClaim.has(claim))
         return `it has two conditions on ${key}, which the document cannot state as one selector`;
+      if (operator === "Null") {
+        // Null "true": the claim is absent; "false": present, with any value
+        const absent = new Set(values.map((v) => v.toLowerCase()));
+        if (absent.size !== 1 || !["true", "false"].includes([...absent][0]!))
+          return `its Null condition on ${key} is neither "true" nor "false"`;
+        byClaim.set(claim, [absent.has("true") ? { absent: true } : { pattern: "*" }]);
+        continue;
+      }
       byClaim.set(
         claim,
         operator === "StringLike" && values.some((v) => /[*?]/.test(v))

@@ -14,8 +14,8 @@ type Conjunction = readonly (readonly [string, Demand])[];
  * Reads an attribute condition back into selectors (OR'ed) over the token's claims: the forms
  * trustplane writes and the usual hand-written ones — `&&`, `||`, `!`-free comparisons of a
  * claim (`assertion.x`, `assertion['x']`, or an attribute the mapping copies from one) with
- * `==`, `in [...]`, `startsWith`, `endsWith`, `matches` of a glob-shaped regex, `has()` and
- * `!has()`. Anything else gives the reason it cannot be read; never a guess.
+ * `==`, `in [...]`, `startsWith`, `endsWith`, `contains`, `matches` of a glob-shaped regex,
+ * `type(x) == string`, `has()` / `'x' in assertion` and their negation. Anything else gives the reason it cannot be read; never a guess.
  */
 export function conditionSelectors(
   condition: string,
@@ -72,22 +72,19 @@ function compare(
   mapping: Readonly<Record<string, string>>,
 ): readonly [string, Demand] | string {
   const unread = `its condition uses ${describe(e)}, which import does not read`;
-  if (e.exprKind.case === "selectExpr" && e.exprKind.value.testOnly) {
-    const claim = claimOf(e, mapping, true);
-    return claim ? [claim, { present: true }] : unread;
-  }
+  const tested = presence(e, mapping);
+  if (tested) return [tested, { present: true }];
   if (e.exprKind.case !== "callExpr") return unread;
   const { function: fn, target, args } = e.exprKind.value;
   if (fn === "!_") {
-    const inner = args[0];
-    if (inner?.exprKind.case === "selectExpr" && inner.exprKind.value.testOnly) {
-      const present = compare(inner, mapping);
-      return typeof present === "string" ? present : [present[0], { absent: true }];
-    }
-    return unread;
+    const absent = args[0] && presence(args[0], mapping);
+    return absent ? [absent, { absent: true }] : unread;
   }
   if (fn === "_==_") {
     const [a, b] = args;
+    // `type(claim) == string`: the claim is a string, any string (trustplane's `pattern: "*"`)
+    const typed = stringTyped(a, b, mapping) ?? stringTyped(b, a, mapping);
+    if (typed) return [typed, { pattern: "*" }];
     const left = a && claimOf(a, mapping);
     const right = b && claimOf(b, mapping);
     const claim = left ?? right;
@@ -110,6 +107,7 @@ function compare(
   const literal = !/[*?]/.test(value);
   if (fn === "startsWith" && literal) return [claim, { pattern: `${value}*` }];
   if (fn === "endsWith" && literal) return [claim, { pattern: `*${value}` }];
+  if (fn === "contains" && literal) return [claim, { pattern: `*${value}*` }];
   if (fn === "matches") {
     const glob = regexGlob(value);
     return glob === undefined ? unread : [claim, glob];
@@ -147,6 +145,30 @@ function claimOf(
 /** The claim a mapping expression copies unchanged (`assertion.x`), if it does only that. */
 function copiedClaim(source: string): string | undefined {
   return /^\s*assertion\.([A-Za-z_][A-Za-z0-9_]*)\s*$/.exec(source)?.[1];
+}
+
+/** The claim a presence test names: `has(assertion.x)` or `'x' in assertion`. */
+function presence(e: Expr, mapping: Readonly<Record<string, string>>): string | undefined {
+  if (e.exprKind.case === "selectExpr" && e.exprKind.value.testOnly)
+    return claimOf(e, mapping, true);
+  const call = e.exprKind.case === "callExpr" ? e.exprKind.value : undefined;
+  const [key, root] = call?.function === "@in" ? call.args : [];
+  return root?.exprKind.case === "identExpr" && root.exprKind.value.name === "assertion"
+    ? text(key)
+    : undefined;
+}
+
+/** The claim `e` is `type(claim)` of, when `other` is the type `string`. */
+function stringTyped(
+  e: Expr | undefined,
+  other: Expr | undefined,
+  mapping: Readonly<Record<string, string>>,
+): string | undefined {
+  const call = e?.exprKind.case === "callExpr" ? e.exprKind.value : undefined;
+  const isString = other?.exprKind.case === "identExpr" && other.exprKind.value.name === "string";
+  return call?.function === "type" && isString && call.args[0]
+    ? claimOf(call.args[0], mapping)
+    : undefined;
 }
 
 function text(e: Expr | undefined): string | undefined {
