@@ -1,4 +1,7 @@
-import { isRecord, own } from "../../internal/own";
+import { canonical } from "../../internal/canonical";
+import type { Description } from "../../internal/merge";
+import { DECLARED, mergeFields, removedProblem } from "../../internal/merge";
+import { bare, isRecord, omit, own } from "../../internal/own";
 
 /**
  * What an AWS account has deployed, read from files the user produces with the AWS CLI, without
@@ -55,16 +58,25 @@ export function awsFileKind(json: unknown): AwsFileKind | undefined {
 /** What reading the files gave: the deployment, or the problems that stop it (each names its file). */
 export type AwsRead = { readonly deployment: AwsDeployment } | { readonly problems: string[] };
 
+/** One file's description of a role or provider; `declared` when it is a stack's (`DECLARED`). */
+interface Read<T> extends Description<T> {
+  readonly declared: boolean;
+}
+
 /**
  * Reads AWS CLI outputs (each already parsed JSON, with the name of its file) into one
- * deployment. A role or provider in several files is merged; files that disagree on it, a file
- * of no known kind, and a policy that is neither JSON nor URL-encoded JSON are problems. Never
- * throws.
+ * deployment. A role or provider in several files is merged (see `mergeRole`); files that
+ * disagree on it, a file of no known kind, and a policy that is neither JSON nor URL-encoded JSON
+ * are problems. Never throws.
  */
 export function readAwsFiles(files: readonly { source: string; json: unknown }[]): AwsRead {
   const problems: string[] = [];
-  const roles = new Map<string, DeployedRole>();
-  const providers = new Map<string, DeployedOidcProvider>();
+  const roles = new Map<string, Read<DeployedRole>[]>();
+  const providers = new Map<string, Read<DeployedOidcProvider>[]>();
+  // the accounts a get-account-authorization-details lists every role of, with its files
+  const listed = new Map<string, string[]>();
+  const add = <T>(into: Map<string, Read<T>[]>, key: string, read: Read<T>) =>
+    into.set(key, [...(into.get(key) ?? []), read]);
   for (const { source, json } of files) {
     const kind = awsFileKind(json);
     const record = json as Record<string, unknown>;
@@ -73,19 +85,29 @@ export function readAwsFiles(files: readonly { source: string; json: unknown }[]
         `${source} is not an output trustplane reads for AWS: expected aws iam get-account-authorization-details, get-role or get-open-id-connect-provider --output json`,
       );
     } else if (kind === "oidc-provider") {
-      const provider = readProvider(record, source, problems);
-      if (provider) merge(providers, provider.arn ?? provider.url, provider, source, problems);
+      const item = readProvider(record, source, problems);
+      if (item) add(providers, item.arn ?? item.url, { item, source, declared: false });
     } else {
       const list = kind === "role" ? [own(record, "Role")] : own(record, "RoleDetailList");
       (list as unknown[]).forEach((entry, i) => {
         const where = kind === "role" ? `${source}: Role` : `${source}: RoleDetailList[${i}]`;
-        const role = readRole(entry, where, source, problems);
-        if (role) merge(roles, role.arn, role, source, problems);
+        const item = readRole(entry, where, source, problems);
+        if (!item) return;
+        const account = accountOf(item.arn);
+        if (kind === "account-authorization-details" && !listed.get(account)?.includes(source))
+          listed.set(account, [...(listed.get(account) ?? []), source]);
+        const declared = own(entry as Record<string, unknown>, DECLARED) !== undefined;
+        add(roles, item.arn, { item, source, declared });
       });
     }
   }
+  const merged = [...roles].map(([arn, reads]) => mergeRole(arn, reads, listed, problems));
+  const provided = [...providers].map(([key, reads]) => ({
+    ...mergeFields(reads, same, disagreeing(key, problems), ["sources"]),
+    sources: reads.map((r) => r.source),
+  }));
   if (problems.length) return { problems };
-  return { deployment: { roles: [...roles.values()], providers: [...providers.values()] } };
+  return { deployment: { roles: merged, providers: provided } };
 }
 
 function readRole(
@@ -184,31 +206,117 @@ function policyDocument(
   return parsed;
 }
 
-/** Adds `item` under `key`, merging what another file said of it; a disagreement is a problem. */
-function merge<T extends { readonly sources: readonly string[] }>(
-  into: Map<string, T>,
-  key: string,
-  item: T,
-  source: string,
+/**
+ * A role as its files describe it. What they describe wholly must agree. Its managed and inline
+ * policies a stack's state holds only in part (the role's own lists are as of its last refresh,
+ * its attachment and policy resources are what the stack adds): where a CLI output lists them,
+ * that list is the role's and the state's policies must be in it, an inline policy of both with
+ * one document; else the role has what the states list. A role of a state that the account's
+ * get-account-authorization-details lacks was removed (`removedProblem`).
+ */
+function mergeRole(
+  arn: string,
+  reads: readonly Read<DeployedRole>[],
+  listed: ReadonlyMap<string, readonly string[]>,
   problems: string[],
-): void {
-  const known = into.get(key);
-  if (!known) {
-    into.set(key, item);
-    return;
-  }
-  const merged: Record<string, unknown> = { ...known };
-  for (const [field, value] of Object.entries(item)) {
-    if (field === "sources") continue;
-    const before = own(known as Record<string, unknown>, field);
-    if (before !== undefined && JSON.stringify(before) !== JSON.stringify(value)) {
-      problems.push(
-        `${source} and ${known.sources.join(", ")} disagree on ${field} of ${key}: pass files of one moment`,
-      );
+): DeployedRole {
+  // the state's policies are merged below, as parts
+  const whole = reads.map((r) =>
+    r.declared ? { ...r, item: omit(omit(r.item, "managedPolicyArns"), "inlinePolicies") } : r,
+  );
+  const role = mergeFields(whole, same, disagreeing(arn, problems), ["sources"]);
+  const sources = reads.map((r) => r.source);
+  const parts = reads.filter((r) => r.declared);
+  if (parts.length === 0) return { ...role, sources };
+  const account = listed.get(accountOf(arn));
+  if (parts.length === reads.length && account)
+    problems.push(removedProblem(parts[0]!.source, `role ${arn}`, account));
+  const managed = declaredPolicies(arn, "managed policy", reads, problems, (r) =>
+    r.managedPolicyArns?.map((policy) => [policy, policy]),
+  );
+  const inline = declaredPolicies(
+    arn,
+    "inline policy",
+    reads,
+    problems,
+    (r) => r.inlinePolicies && Object.entries(r.inlinePolicies),
+  );
+  return {
+    ...role,
+    ...(managed ? { managedPolicyArns: [...managed.keys()] } : {}),
+    ...(inline ? { inlinePolicies: bare(Object.fromEntries(inline)) } : {}),
+    sources,
+  };
+}
+
+/**
+ * One kind of a role's policies, by name (a managed policy by its ARN): the first CLI output's,
+ * each a state lists being in it with the same document, or the union of the states'; undefined
+ * when no file lists them.
+ */
+function declaredPolicies(
+  arn: string,
+  what: string,
+  reads: readonly Read<DeployedRole>[],
+  problems: string[],
+  listOf: (role: DeployedRole) => [string, unknown][] | undefined,
+): Map<string, unknown> | undefined {
+  const wholes = reads.filter((r) => !r.declared && listOf(r.item) !== undefined);
+  const truth = wholes[0] && new Map(listOf(wholes[0].item));
+  const known = truth ?? new Map<string, unknown>();
+  const from = new Map<string, string[]>();
+  for (const { item, source } of reads.filter((r) => r.declared)) {
+    for (const [name, document] of listOf(item) ?? []) {
+      const earlier = truth ? wholes.map((w) => w.source) : (from.get(name) ?? []);
+      if (known.has(name) && !same(what, known.get(name), document))
+        problems.push(
+          `${source} and ${earlier.join(", ")} disagree on ${what} ${name} of ${arn}: pass files of one moment`,
+        );
+      else if (!known.has(name) && truth)
+        problems.push(removedProblem(source, `${what} ${name} of ${arn}`, earlier));
+      else if (!known.has(name)) known.set(name, document);
+      from.set(name, [...(from.get(name) ?? []), source]);
     }
-    merged[field] = before ?? value;
   }
-  into.set(key, { ...(merged as T), sources: [...known.sources, source] });
+  return reads.some((r) => listOf(r.item) !== undefined) ? known : undefined;
+}
+
+/** Reports a field of `key` that two files give different values. */
+function disagreeing(key: string, problems: string[]) {
+  return (field: string, source: string, earlier: readonly string[]) =>
+    problems.push(
+      `${source} and ${earlier.join(", ")} disagree on ${field} of ${key}: pass files of one moment`,
+    );
+}
+
+/**
+ * Whether two files give a field the same value as IAM reads it. Every field read is a scalar, a
+ * set (client IDs, managed policy ARNs) or policy documents, so one form compares them all.
+ */
+function same(_field: string, a: unknown, b: unknown): boolean {
+  return canonical(iamForm(a)) === canonical(iamForm(b));
+}
+
+/**
+ * A policy in one form of the many IAM reads alike: every list of IAM's policy grammar
+ * (statements, actions, resources, principals, condition values) is a set, so lists are sorted
+ * without repeats and a list of one is its item (a condition value may be `"a"` or `["a"]`);
+ * `canonical` then sorts the keys.
+ *
+ * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_grammar.html
+ */
+function iamForm(value: unknown): unknown {
+  if (isRecord(value))
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, iamForm(v)]));
+  if (!Array.isArray(value)) return value;
+  const items = new Map(value.map((v) => [canonical(iamForm(v)), iamForm(v)] as const));
+  const sorted = [...items].sort(([x], [y]) => (x < y ? -1 : 1)).map(([, v]) => v);
+  return sorted.length === 1 ? sorted[0] : sorted;
+}
+
+/** The account ID of an IAM ARN. */
+function accountOf(arn: string): string {
+  return arn.split(":")[4] ?? "";
 }
 
 function string(record: Record<string, unknown>, key: string): string | undefined {

@@ -1,5 +1,6 @@
 import type { StateResource } from "../../audit/pulumi-state";
 import { stateOutputs } from "../../audit/pulumi-state";
+import { DECLARED } from "../../internal/merge";
 import { isRecord, own } from "../../internal/own";
 import { AWS_TYPES } from "./grant";
 
@@ -7,7 +8,8 @@ import { AWS_TYPES } from "./grant";
  * AWS's resources of Pulumi stack exports, as the AWS CLI outputs `readAwsFiles` reads: each
  * role a `get-role` document with the policies the stacks attach to it, each OIDC provider a
  * `get-open-id-connect-provider` document with its ARN. One reader thus checks and merges both
- * sources: a role in a stack and in a CLI file must agree.
+ * sources: a role's policies in a stack are marked `DECLARED` (the stack's part of them), the
+ * rest of it must agree with a CLI file's.
  *
  * @see https://www.pulumi.com/registry/packages/aws/api-docs/iam/role/
  * @see https://www.pulumi.com/registry/packages/aws/api-docs/iam/openidconnectprovider/
@@ -146,6 +148,8 @@ function roleFile(
     source: `${resource.source}: ${resource.urn}`,
     json: {
       Role: {
+        // a stack holds the policies it attaches; a CLI output may show others too
+        [DECLARED]: "part",
         Arn: o.arn,
         RoleName: o.name,
         Path: typeof o.path === "string" ? o.path : "/",
