@@ -31,7 +31,8 @@ import { identityCorpus, verifyPlan } from "../lib/inspect/verify";
 import { readIntentFile, readLimited } from "../lib/intent/file";
 import type { Plan } from "../lib/plan/types";
 import type { Timed } from "./support";
-import { cliExports, fmt, githubDocument, machine, median, timed } from "./support";
+import { cliExports } from "../test/support/exports";
+import { fmt, githubDocument, machine, median, timed } from "./support";
 
 const SIZES = [100, 1000] as const;
 /** Repetitions per N, after one cold run (a repetition of N = 1,000 takes about a minute). */
@@ -65,12 +66,17 @@ function writeFiles(dir: string, n: number, plan: Plan): Written {
   writeFileSync(intent, stringify(githubDocument(n)));
   const paths: Record<Cloud, string[]> = { aws: [], azure: [], gcp: [] };
   let bytes = 0;
-  for (const e of cliExports(plan)) {
-    mkdirSync(join(dir, e.cloud), { recursive: true });
-    const path = join(dir, e.cloud, e.name);
-    writeFileSync(path, e.text);
-    paths[e.cloud].push(path);
-    bytes += Buffer.byteLength(e.text);
+  const exports = cliExports(plan);
+  for (const cloud of CLOUDS) {
+    for (const e of exports[cloud]) {
+      mkdirSync(join(dir, cloud), { recursive: true });
+      const path = join(dir, cloud, e.source);
+      // as the CLIs print: the AWS CLI indents by 4
+      const text = `${JSON.stringify(e.json, null, cloud === "aws" ? 4 : 2)}\n`;
+      writeFileSync(path, text);
+      paths[cloud].push(path);
+      bytes += Buffer.byteLength(text);
+    }
   }
   const argv = CLOUDS.flatMap((c) => paths[c].flatMap((p) => [`--${c}`, p]));
   return { intent, paths, argv: ["audit", intent, ...argv, "--json"], bytes };

@@ -50,7 +50,10 @@ export function corpus(
   const add = (claims: TokenClaims | undefined, origin: string) => {
     if (!claims) return;
     const clean = Object.fromEntries(Object.entries(claims).filter(([, v]) => v !== undefined));
-    const key = JSON.stringify(Object.entries(clean).sort());
+    // by key alone: keys are unique, and comparing whole entries stringifies huge values
+    const key = JSON.stringify(
+      Object.entries(clean).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
+    );
     if (!out.has(key)) out.set(key, { claims: clean, origin });
   };
   const { issuer } = identity;

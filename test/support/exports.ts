@@ -9,6 +9,8 @@ import type { Plan } from "../../lib/plan/types";
  * `az identity list`, `gcloud iam workload-identity-pools providers list`. Made from the plan,
  * so it proves nothing about what the clouds would really print beyond those shapes.
  */
+const CREATED = "2026-12-01T09:00:00+00:00";
+
 export function cliExports(plan: Plan): Record<Cloud, DeployedFile[]> {
   const grants = plan.identities.flatMap((i) => i.grants);
   const aws = grants.flatMap((g) => (g.cloud === "aws" ? [g.artefacts] : []));
@@ -23,11 +25,14 @@ export function cliExports(plan: Plan): Record<Cloud, DeployedFile[]> {
           {
             source: "details.json",
             json: {
-              RoleDetailList: aws.map((a) => ({
+              RoleDetailList: aws.map((a, i) => ({
                 Path: a.rolePath,
                 RoleName: a.roleName,
+                RoleId: `AROA${String(i).padStart(17, "0")}`,
                 Arn: a.roleArn,
+                CreateDate: CREATED,
                 AssumeRolePolicyDocument: structuredClone(a.trustPolicy),
+                InstanceProfileList: [],
                 RolePolicyList: Object.entries(a.inlinePolicies).map(([PolicyName, doc]) => ({
                   PolicyName,
                   PolicyDocument: doc,
@@ -36,6 +41,16 @@ export function cliExports(plan: Plan): Record<Cloud, DeployedFile[]> {
                   PolicyName: PolicyArn.split("/").pop(),
                   PolicyArn,
                 })),
+                ...(a.permissionsBoundary
+                  ? {
+                      PermissionsBoundary: {
+                        PermissionsBoundaryType: "Policy",
+                        PermissionsBoundaryArn: a.permissionsBoundary,
+                      },
+                    }
+                  : {}),
+                Tags: [],
+                RoleLastUsed: {},
               })),
               UserDetailList: [],
               GroupDetailList: [],
@@ -49,6 +64,8 @@ export function cliExports(plan: Plan): Record<Cloud, DeployedFile[]> {
               Url: a.providerUrl.replace(/^https:\/\//, ""),
               ClientIDList: [...a.clientIds],
               ThumbprintList: [],
+              CreateDate: CREATED,
+              Tags: [],
             },
           })),
         ]
@@ -88,6 +105,7 @@ export function cliExports(plan: Plan): Record<Cloud, DeployedFile[]> {
             source: "providers.json",
             json: gcp.map((a) => ({
               name: a.providerName,
+              displayName: a.providerId,
               state: "ACTIVE",
               disabled: false,
               attributeMapping: { ...a.attributeMapping },
