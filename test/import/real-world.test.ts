@@ -157,6 +157,111 @@ describe("import of hand-written trust (the anchors' typical policies)", functio
   });
 });
 
+describe("import of hand-written Azure and GCP trust", function () {
+  this.timeout(30_000);
+
+  it("reads an Azure credential for an environment into its claims, with the identity's roles", () => {
+    // az identity federated-credential list / az identity list / az role assignment list --all
+    const id =
+      "/subscriptions/00000000-0000-0000-0000-00000000000b/resourceGroups/ci/providers/Microsoft.ManagedIdentity/userAssignedIdentities/api-prod";
+    const decompiled = IMPORTS.azure([
+      {
+        source: "credentials.json",
+        json: [
+          {
+            audiences: ["api://AzureADTokenExchange"],
+            id: `${id}/federatedIdentityCredentials/github-prod`,
+            issuer: "https://token.actions.githubusercontent.com",
+            name: "github-prod",
+            subject: "repo:acme/api:environment:prod",
+          },
+        ],
+      },
+      {
+        source: "identities.json",
+        json: [
+          {
+            id,
+            name: "api-prod",
+            location: "westeurope",
+            tenantId: "00000000-0000-0000-0000-00000000000a",
+            principalId: "11111111-1111-1111-1111-111111111111",
+            clientId: "22222222-2222-2222-2222-222222222222",
+          },
+        ],
+      },
+      {
+        source: "assignments.json",
+        json: [
+          {
+            id: "/subscriptions/00000000-0000-0000-0000-00000000000b/providers/Microsoft.Authorization/roleAssignments/33333333-3333-3333-3333-333333333333",
+            principalId: "11111111-1111-1111-1111-111111111111",
+            principalType: "ServicePrincipal",
+            roleDefinitionId:
+              "/subscriptions/00000000-0000-0000-0000-00000000000b/providers/Microsoft.Authorization/roleDefinitions/acdd72a7-3385-48ef-bd42-f606fba81ae7",
+            roleDefinitionName: "Reader",
+            scope: "/subscriptions/00000000-0000-0000-0000-00000000000b",
+          },
+        ],
+      },
+    ]);
+    if ("problems" in decompiled) throw new Error(decompiled.problems.join("; "));
+    const draft = draftIntent([decompiled]);
+    assert.deepEqual(draft.document.identities, [
+      {
+        name: "api-prod",
+        issuer: "github",
+        subjects: [{ environment: "prod", repository: "acme/api" }],
+        grants: [
+          {
+            target: "azure-ci",
+            roles: [
+              { role: "Reader", scope: "/subscriptions/00000000-0000-0000-0000-00000000000b" },
+            ],
+          },
+        ],
+      },
+    ]);
+    assert.deepEqual(draft.placeholders, []);
+    assert.deepEqual(draft.imported[0]!.divergences, []);
+  });
+
+  it("reads google-github-actions/auth's documented provider (owner condition, copied attributes)", () => {
+    // gcloud iam workload-identity-pools providers list, as the auth action's README creates it
+    const decompiled = IMPORTS.gcp([
+      {
+        source: "providers.json",
+        json: [
+          {
+            name: "projects/123456789012/locations/global/workloadIdentityPools/github/providers/my-repo",
+            state: "ACTIVE",
+            attributeMapping: {
+              "google.subject": "assertion.sub",
+              "attribute.actor": "assertion.actor",
+              "attribute.repository": "assertion.repository",
+              "attribute.repository_owner": "assertion.repository_owner",
+            },
+            attributeCondition: "assertion.repository_owner == 'acme'",
+            oidc: { issuerUri: "https://token.actions.githubusercontent.com" },
+          },
+        ],
+      },
+    ]);
+    if ("problems" in decompiled) throw new Error(decompiled.problems.join("; "));
+    const draft = draftIntent([decompiled]);
+    assert.deepEqual(draft.document.identities[0]!.subjects, [{ repository_owner: "acme" }]);
+    assert.deepEqual(draft.document.targets, {
+      "gcp-123456789012-github": {
+        cloud: "gcp",
+        projectId: "replace-me",
+        projectNumber: "123456789012",
+        poolId: "github",
+      },
+    });
+    assert.deepEqual(draft.imported[0]!.divergences, []);
+  });
+});
+
 describe("GCP attribute conditions read back into selectors", () => {
   const cases: [string, Record<string, string>, unknown][] = [
     [
