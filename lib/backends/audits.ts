@@ -1,12 +1,12 @@
-import type { Finding } from "../audit/finding";
+import type { Finding, NotCompared } from "../audit/finding";
 import type { DocumentIR } from "../ir/types";
 import type { Plan } from "../plan/types";
 import type { Cloud } from "./cloud";
-import { auditAws } from "./aws/audit";
+import { auditAws, awsNotCompared } from "./aws/audit";
 import { readAwsFiles } from "./aws/deployed";
-import { auditAzure } from "./azure/audit";
+import { auditAzure, azureNotCompared } from "./azure/audit";
 import { readAzureFiles } from "./azure/deployed";
-import { auditGcp } from "./gcp/audit";
+import { auditGcp, gcpNotCompared } from "./gcp/audit";
 import { readGcpFiles } from "./gcp/deployed";
 import type { StateResource } from "../audit/pulumi-state";
 import { AWS_PACKAGES, awsStateFiles } from "./aws/stack-state";
@@ -29,6 +29,12 @@ export interface CloudAudit {
     plan: Plan,
     files: readonly DeployedFile[],
   ): Finding[] | { problems: string[] };
+  /**
+   * What `audit` of the same files could not compare, for want of a kind of file (permissions
+   * without role assignments or IAM policies): a run without findings then says so. Files
+   * `audit` refuses give nothing here: its problems stop the run.
+   */
+  notCompared(plan: Plan, files: readonly DeployedFile[]): NotCompared[];
 }
 
 /** One audit per cloud, keyed by the schema's clouds. */
@@ -40,6 +46,10 @@ export const AUDITS: { readonly [C in Cloud]: CloudAudit } = {
       const read = readAwsFiles(files);
       return "problems" in read ? read : auditAws(ir, plan, read.deployment);
     },
+    notCompared(plan, files) {
+      const read = readAwsFiles(files);
+      return "problems" in read ? [] : awsNotCompared(plan, read.deployment);
+    },
   },
   azure: {
     reads:
@@ -48,6 +58,10 @@ export const AUDITS: { readonly [C in Cloud]: CloudAudit } = {
       const read = readAzureFiles(files);
       return "problems" in read ? read : auditAzure(ir, plan, read.deployment);
     },
+    notCompared(plan, files) {
+      const read = readAzureFiles(files);
+      return "problems" in read ? [] : azureNotCompared(plan, read.deployment);
+    },
   },
   gcp: {
     reads:
@@ -55,6 +69,10 @@ export const AUDITS: { readonly [C in Cloud]: CloudAudit } = {
     audit(ir, plan, files) {
       const read = readGcpFiles(files);
       return "problems" in read ? read : auditGcp(ir, plan, read.deployment);
+    },
+    notCompared(plan, files) {
+      const read = readGcpFiles(files);
+      return "problems" in read ? [] : gcpNotCompared(plan, read.deployment);
     },
   },
 };

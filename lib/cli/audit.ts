@@ -1,101 +1,83 @@
-import type { Finding } from "../audit/finding";
+import type { Finding, NotCompared } from "../audit/finding";
 import { CLOUDS } from "../backends";
-import type { DeployedFile } from "../backends/audits";
-import { AUDITS, STATE_AUDITS } from "../backends/audits";
+import { AUDITS } from "../backends/audits";
 import type { Cloud } from "../backends/cloud";
-import { readError, readLimited } from "../intent/file";
 import type { DocumentIR } from "../ir/types";
 import type { Plan } from "../plan/types";
+import type { AuditReport } from "./audit-format";
+import { formatAudit } from "./audit-format";
+import { auditMarkdown } from "./audit-markdown";
+import type { DeployedPaths } from "./deployed-files";
+import { readDeployed } from "./deployed-files";
 import type { Streams } from "./streams";
-import type { StateResource } from "../audit/pulumi-state";
-import { STATE_EXPECTED, packageOf, readStackExport } from "../audit/pulumi-state";
 
-/** Exports of large accounts run to tens of megabytes; far beyond that is a mistake. */
-const MAX_EXPORT_BYTES = 256 * 1024 * 1024;
-
-/** The files `audit` reads: each cloud's CLI outputs, and stack exports holding every cloud's. */
-export type AuditFiles = Partial<Record<Cloud, readonly string[]>> & {
-  readonly "pulumi-state"?: readonly string[];
-};
+/** How `audit` prints: a Markdown report instead of the terminal's output (never with `--json`). */
+export interface AuditOptions {
+  readonly markdown?: boolean;
+}
 
 /**
  * `trustplane audit`: reads each cloud's files of deployed state (CLI outputs, JSON) and the
- * cloud's resources of Pulumi stack exports, compares them with the compiled intent and prints
- * the findings. Exit 0 without findings, 1 with, 2 for a file it cannot read (naming it). Clouds
- * with neither files nor resources in the exports are said to be not audited.
+ * cloud's resources of Pulumi stack exports, compares them with the compiled intent (the file
+ * `intent`) and prints the findings grouped by identity and cloud, what the files did not let it
+ * compare and the clouds it did not audit: for a terminal, as JSON (`{ok, audited, findings,
+ * notCompared}`), or as a Markdown report. Exit 0 without findings, 1 with, 2 for a file it
+ * cannot read (naming it) or exports that hold no cloud's state. Clouds with neither files nor
+ * resources in the exports are said to be not audited.
  */
 export function auditCommand(
   ir: DocumentIR,
   plan: Plan,
-  files: AuditFiles,
+  intent: string,
+  files: DeployedPaths & AuditOptions,
   { out, err, json }: Streams,
 ): number {
-  const state: StateResource[] = [];
-  for (const path of files["pulumi-state"] ?? []) {
-    const parsed = readJson(path);
-    if ("why" in parsed) {
-      err(`trustplane: cannot read ${path}: ${parsed.why}; expected ${STATE_EXPECTED}`);
-      return 2;
-    }
-    const read = readStackExport(path, parsed.json);
-    if ("problem" in read) {
-      err(`trustplane: ${read.problem}`);
-      return 2;
-    }
-    state.push(...read.resources);
-  }
+  const refused = (problems: readonly string[]) => {
+    for (const problem of problems) err(`trustplane: ${problem}`);
+    return 2;
+  };
+  const read = readDeployed(files);
+  if ("problems" in read) return refused(read.problems);
   const findings: Finding[] = [];
-  const audited: Cloud[] = [];
-  for (const cloud of CLOUDS) {
-    const paths = files[cloud] ?? [];
-    const resources = state.filter((r) => STATE_AUDITS[cloud].packages.includes(packageOf(r.type)));
-    if (paths.length === 0 && resources.length === 0) continue;
-    const read: DeployedFile[] = [];
-    for (const path of paths) {
-      const parsed = readJson(path);
-      if ("why" in parsed) {
-        err(`trustplane: cannot read ${path}: ${parsed.why}; expected ${AUDITS[cloud].reads}`);
-        return 2;
-      }
-      read.push({ source: path, json: parsed.json });
-    }
-    const fromState = STATE_AUDITS[cloud].files(resources);
-    const result =
-      "problems" in fromState
-        ? fromState
-        : AUDITS[cloud].audit(ir, plan, [...read, ...fromState.files]);
-    if ("problems" in result) {
-      for (const problem of result.problems) err(`trustplane: ${problem}`);
-      return 2;
-    }
+  const notCompared: NotCompared[] = [];
+  const audited = CLOUDS.filter((c) => read.byCloud[c] !== undefined);
+  for (const cloud of audited) {
+    const deployed = read.byCloud[cloud]!;
+    const result = AUDITS[cloud].audit(ir, plan, deployed);
+    if ("problems" in result) return refused(result.problems);
     findings.push(...result);
-    audited.push(cloud);
+    notCompared.push(...AUDITS[cloud].notCompared(plan, deployed));
   }
-  const skipped = CLOUDS.filter((c) => !audited.includes(c));
-  if (json) out(JSON.stringify({ ok: findings.length === 0, audited, findings }, null, 2));
-  else out(formatFindings(findings, audited, skipped));
+  const sources = [...CLOUDS, "pulumi-state" as const];
+  // an audit of nothing must not pass as "no findings"
+  if (audited.length === 0)
+    return refused([
+      `the --pulumi-state exports hold no resources of ${CLOUDS.join(", ")}: nothing to audit; pass ${sources.map((s) => `--${s}`).join(", ")} files that hold deployed state`,
+    ]);
+  const stated = files["pulumi-state"]?.length
+    ? (cloud: Cloud) =>
+        `no --${cloud} files, and no ${cloud} resources in the --pulumi-state exports`
+    : (cloud: Cloud) => `no --${cloud} files`;
+  const report: AuditReport = {
+    intent,
+    inputs: sources.flatMap((option) => {
+      const paths = files[option] ?? [];
+      return paths.length ? [{ option, paths }] : [];
+    }),
+    identities: plan.identities.map((i) => ({
+      name: i.name,
+      clouds: CLOUDS.filter((c) => i.grants.some((g) => g.cloud === c)),
+    })),
+    audited,
+    notAudited: CLOUDS.filter((c) => !audited.includes(c)).map((cloud) => ({
+      cloud,
+      why: stated(cloud),
+    })),
+    findings,
+    notCompared,
+  };
+  if (json)
+    out(JSON.stringify({ ok: findings.length === 0, audited, findings, notCompared }, null, 2));
+  else out(files.markdown ? auditMarkdown(report) : formatAudit(report));
   return findings.length ? 1 : 0;
-}
-
-function formatFindings(findings: readonly Finding[], audited: Cloud[], skipped: Cloud[]): string {
-  const lines = findings.map(
-    (f) =>
-      `${f.kind.padEnd(12)} ${f.cloud.padEnd(6)} ${f.identity ?? "-"}${f.target ? ` → ${f.target}` : ""}\n    ${f.message}`,
-  );
-  const tally = findings.length
-    ? `${findings.length} finding${findings.length === 1 ? "" : "s"} in ${audited.join(", ")}`
-    : `no findings: what is deployed in ${audited.join(", ")} is exactly the intent's trust`;
-  const rest = skipped.length
-    ? [`not audited: ${skipped.map((c) => `${c} (no --${c} files)`).join(", ")}`]
-    : [];
-  return [...lines, ...(lines.length ? [""] : []), tally, ...rest].join("\n");
-}
-
-/** A file's JSON, or why it cannot be read (missing, too large, not JSON). */
-function readJson(path: string): { json: unknown } | { why: string } {
-  try {
-    return { json: JSON.parse(readLimited(path, MAX_EXPORT_BYTES, "exports").toString("utf8")) };
-  } catch (e) {
-    return { why: e instanceof SyntaxError ? `not JSON (${e.message})` : readError(e) };
-  }
 }

@@ -34,6 +34,7 @@ commands:
 
 options:
   --json          print machine-readable JSON
+  --markdown      audit: print a Markdown report, for an access review or an issue
   --token PATH    the token for explain: a file, or - for standard input
   --jwks URL|FILE check the JWT's signature, expiry and issuer against this key set
   --identity NAME explain: only this identity's grants; repeat for several
@@ -64,6 +65,7 @@ const COMMANDS = ["check", "plan", "explain", "verify", "render", "audit", "impo
 /** The options, with what a string option's value is (for messages). */
 const OPTIONS: Readonly<Record<string, { value?: string; repeat?: true }>> = {
   json: {},
+  markdown: {},
   token: { value: "a token file, or - for standard input" },
   jwks: { value: "a JWKS URL or file" },
   identity: { value: "an identity name", repeat: true },
@@ -85,6 +87,7 @@ type Options = OptionValues & Partial<Record<Cloud, string[]>>;
 
 interface OptionValues {
   json?: boolean;
+  markdown?: boolean;
   token?: string;
   jwks?: string;
   identity?: string[];
@@ -188,6 +191,9 @@ async function command(
   const [command, file, ...extra] = positionals;
   if (!command || !COMMANDS.includes(command))
     return usage(err, command ? `unknown command "${command}"` : "missing command");
+  if (command !== "audit" && values.markdown) return usage(err, "--markdown belongs to audit");
+  if (values.markdown && values.json)
+    return usage(err, "--markdown and --json are exclusive: give one of them");
   if (command === "import") return importFromCommandLine(values, positionals.slice(1), out, err);
   if (!file || extra.length)
     return usage(err, file ? `unexpected argument "${extra[0]}"` : "missing FILE");
@@ -251,7 +257,7 @@ async function command(
     return explainCommand(ir, narrowed, values.token!, { jwks: values.jwks, expect }, streams);
   }
   if (command === "verify") return verifyCommand(ir, plan, streams);
-  if (command === "audit") return auditCommand(ir, plan, values, streams);
+  if (command === "audit") return auditCommand(ir, plan, file, values, streams);
   if (command === "render") {
     const more = (found: readonly LocatedIssue[]) =>
       report(file, [...located, ...found.map(loaded.locate)], streams);

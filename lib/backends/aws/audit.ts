@@ -1,5 +1,5 @@
 import { decisionFindings } from "../../audit/decisions";
-import type { Finding } from "../../audit/finding";
+import type { Finding, NotCompared } from "../../audit/finding";
 import { canonical } from "../../internal/canonical";
 import { isRecord, own } from "../../internal/own";
 import type { DocumentIR, IdentityIR } from "../../ir/types";
@@ -60,6 +60,34 @@ export function auditAws(ir: DocumentIR, plan: Plan, deployed: AwsDeployment): F
   }
   findings.push(...riskyOnTheirOwn(ir, deployed.roles));
   return findings;
+}
+
+/**
+ * What `auditAws` could not compare in this deployment: the managed or inline policies of a
+ * planned role read only from `aws iam get-role`, which lists none (its boundary is compared).
+ * A planned role not deployed is a `missing` finding, not listed here.
+ */
+export function awsNotCompared(plan: Plan, deployed: AwsDeployment): NotCompared[] {
+  const roles = new Map(deployed.roles.map((r) => [r.arn, r]));
+  return plan.identities.flatMap((i) =>
+    i.grants.flatMap((g) => {
+      const role = g.cloud === "aws" ? roles.get(g.artefacts.roleArn) : undefined;
+      if (!role) return [];
+      const lacking = [
+        ...(role.managedPolicyArns ? [] : ["managed"]),
+        ...(role.inlinePolicies ? [] : ["inline"]),
+      ];
+      return lacking.length
+        ? [
+            {
+              cloud: "aws" as const,
+              what: `${lacking.join(" and ")} policies of role ${role.arn}`,
+              why: "read from get-role only, which lists none: pass get-account-authorization-details",
+            },
+          ]
+        : [];
+    }),
+  );
 }
 
 /**

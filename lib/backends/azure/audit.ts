@@ -1,5 +1,5 @@
 import { decisionFindings } from "../../audit/decisions";
-import type { Finding } from "../../audit/finding";
+import type { Finding, NotCompared } from "../../audit/finding";
 import type { DocumentIR, IdentityIR } from "../../ir/types";
 import type { Plan } from "../../plan/types";
 import type { GrantPlanOf } from "../cloud-types";
@@ -47,6 +47,23 @@ export function auditAzure(ir: DocumentIR, plan: Plan, deployed: AzureDeployment
   }
   findings.push(...pullRequestCredentials(ir, deployed.credentials));
   return findings;
+}
+
+/**
+ * What `auditAzure` could not compare in this deployment: the permissions of the intent's
+ * managed identities, when no role assignment was read (none of the files, nor the stack
+ * exports, lists them).
+ */
+export function azureNotCompared(plan: Plan, deployed: AzureDeployment): NotCompared[] {
+  const planned = plan.identities.some((i) => i.grants.some((g) => g.cloud === "azure"));
+  if (!planned || deployed.roleAssignments) return [];
+  return [
+    {
+      cloud: "azure",
+      what: "permissions (role assignments of the intent's managed identities)",
+      why: "no role assignments read: pass az role assignment list --all and az identity list -o json",
+    },
+  ];
 }
 
 function credentialFindings(

@@ -1,5 +1,5 @@
 import { decisionFindings } from "../../audit/decisions";
-import type { Finding } from "../../audit/finding";
+import type { Finding, NotCompared } from "../../audit/finding";
 import type { DocumentIR } from "../../ir/types";
 import type { Plan } from "../../plan/types";
 import { bindingFindings } from "./bindings";
@@ -95,4 +95,20 @@ export function auditGcp(ir: DocumentIR, plan: Plan, deployment: GcpDeployment):
   }
   if (deployment.policies) findings.push(...bindingFindings(ir, plan, deployment.policies));
   return findings;
+}
+
+/**
+ * What `auditGcp` could not compare in this deployment: the IAM bindings of the intent's grants,
+ * when no IAM policy was read (none of the files, nor the stack exports, holds one).
+ */
+export function gcpNotCompared(plan: Plan, deployment: GcpDeployment): NotCompared[] {
+  const planned = plan.identities.some((i) => i.grants.some((g) => g.cloud === "gcp"));
+  if (!planned || deployment.policies) return [];
+  return [
+    {
+      cloud: "gcp",
+      what: "permissions (IAM bindings on the grants' projects and service accounts)",
+      why: "no IAM policies read: pass gcloud asset search-all-iam-policies, or get-iam-policy wrapped as {resource, policy}",
+    },
+  ];
 }
