@@ -11,6 +11,7 @@ import { cli } from "./support/cli";
 import { cliExports } from "./support/exports";
 
 const INTENT = join(__dirname, "..", "examples", "platform.yaml");
+const DOCS = join(__dirname, "..", "docs", "cli.md");
 const { plan } = compileDocument(parse(readFileSync(INTENT, "utf8")) as unknown);
 const exported = cliExports(plan!);
 const grantsOf = <C extends "aws" | "azure" | "gcp">(cloud: C, of: Plan = plan!) =>
@@ -278,6 +279,8 @@ describe("trustplane audit", () => {
       ["permissions", "permissions"],
     );
     assert.deepEqual(body.notCompared, []);
+    const documented = /- `audit --json`: `([^`]*)`/.exec(readFileSync(DOCS, "utf8"))![1]!;
+    for (const key of Object.keys(body)) assert.ok(documented.includes(`"${key}"`), key);
   });
 
   it("says which permissions it did not compare: AWS roles read only from get-role", async () => {
