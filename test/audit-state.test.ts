@@ -251,16 +251,63 @@ function gcpState(of: Plan = plan!): Resource[] {
   ]);
 }
 
-/** The findings of `cloud` in these stack exports, or the problems that stop reading them. */
+type CliFile = { source: string; json: unknown };
+
+/**
+ * The findings of `cloud` in these stack exports and CLI outputs (read first, as the CLI does),
+ * or the problems that stop reading them.
+ */
 function auditState(
   cloud: "azure" | "gcp",
   resources: Resource[],
+  cli: CliFile[] = [],
 ): Finding[] | { problems: string[] } {
   const read = readStackExport("stack.json", stackExport(resources));
   assert.ok("resources" in read, JSON.stringify(read));
   const files = STATE_AUDITS[cloud].files(read.resources);
-  return "problems" in files ? files : AUDITS[cloud].audit(ir!, plan!, files.files);
+  return "problems" in files ? files : AUDITS[cloud].audit(ir!, plan!, [...cli, ...files.files]);
 }
+
+/**
+ * What gcloud prints of the deployed plan: the pool's providers list, and
+ * `gcloud asset search-all-iam-policies --scope=projects/acme-prod` (every binding, so the
+ * project's owner too, whom no stack declares).
+ */
+function gcpCli(): CliFile[] {
+  const grants = grantsOf("gcp");
+  const providers = grants.map(({ artefacts: a }) => ({
+    name: a.providerName,
+    state: "ACTIVE",
+    disabled: false,
+    attributeCondition: a.attributeCondition,
+    attributeMapping: { ...a.attributeMapping },
+    oidc: { allowedAudiences: [...a.allowedAudiences], issuerUri: a.issuerUri },
+  }));
+  const roles = new Map<string, string[]>([["roles/owner", ["user:admin@acme.example"]]]);
+  for (const b of grants.flatMap((g) => g.artefacts.projectBindings).reverse())
+    roles.set(b.role, [...(roles.get(b.role) ?? []), b.member]);
+  const search = [
+    {
+      resource: "//cloudresourcemanager.googleapis.com/projects/acme-prod",
+      policy: { bindings: [...roles].map(([role, members]) => ({ role, members })) },
+    },
+    ...grants.flatMap(({ artefacts: a }) =>
+      a.serviceAccountEmail
+        ? [
+            {
+              resource: `//iam.googleapis.com/projects/acme-prod/serviceAccounts/${a.serviceAccountEmail}`,
+              policy: { bindings: [{ role: WIU, members: [...a.principals] }] },
+            },
+          ]
+        : [],
+    ),
+  ];
+  return [
+    { source: "providers.json", json: providers },
+    { source: "policies.json", json: search },
+  ];
+}
+const WIU = "roles/iam.workloadIdentityUser";
 
 /** The AWS findings of these stack exports, or the problems that stop reading them. */
 function auditAwsState(...exports: unknown[]): Finding[] | { problems: string[] } {
@@ -534,6 +581,86 @@ describe("audit: Pulumi stack exports", () => {
           "projects/acme-prod: roles/owner is bound to serviceAccount:api-deploy@acme-prod.iam.gserviceaccount.com, which the grant does not bind",
         ],
       );
+    });
+  });
+
+  describe("GCP with gcloud outputs: the state declares a part", () => {
+    const API_SA = "serviceAccount:api-deploy@acme-prod.iam.gserviceaccount.com";
+    const MEMBERS = "stack.json (the IAM members on projects/acme-prod)";
+    const REFRESH =
+      "it was removed outside the stack, or the files are not of one moment; run pulumi refresh, export the stack again and pass CLI outputs of that moment";
+    /** The search's bindings of the project, changed. */
+    const withProject = (change: (bindings: { role: string; members: string[] }[]) => void) => {
+      const cli = gcpCli();
+      const search = cli[1]!.json as {
+        policy: { bindings: { role: string; members: string[] }[] };
+      }[];
+      change(search[0]!.policy.bindings);
+      return cli;
+    };
+
+    it("finds nothing when gcloud shows more than the stack declares (the project's owner)", () => {
+      assert.deepEqual(auditState("gcp", gcpState(), gcpCli()), []);
+    });
+
+    it("refuses a member the stack adds that the policy lacks", () => {
+      const cli = withProject((bindings) => {
+        bindings.find((b) => b.role === "roles/run.admin")!.members = [];
+      });
+      assert.deepEqual(auditState("gcp", gcpState(), cli), {
+        problems: [
+          `${MEMBERS} declares roles/run.admin on projects/acme-prod for ${API_SA}, which policies.json do not hold: ${REFRESH}`,
+        ],
+      });
+    });
+
+    it("takes a stack's IAMBinding as the whole of its role, an IAMPolicy as the whole policy", () => {
+      const binding = resource("gcp:projects/iAMBinding:IAMBinding", "run", "run", {
+        project: "acme-prod",
+        role: "roles/run.admin",
+        members: [API_SA],
+      });
+      assert.deepEqual(auditState("gcp", [...gcpState(), binding], gcpCli()), []);
+      const added = withProject((bindings) => {
+        bindings.find((b) => b.role === "roles/run.admin")!.members.push("user:x@acme.example");
+      });
+      assert.deepEqual(auditState("gcp", [...gcpState(), binding], added), {
+        problems: [
+          `stack.json (the IAM bindings on projects/acme-prod) and policies.json disagree on the members of roles/run.admin on projects/acme-prod: user:x@acme.example bound outside the stack, whose IAMBinding sets them all; pass files of one moment`,
+        ],
+      });
+      const policy = resource("gcp:projects/iAMPolicy:IAMPolicy", "all", "all", {
+        project: "acme-prod",
+        policyData: JSON.stringify({ bindings: [{ role: "roles/run.admin", members: [API_SA] }] }),
+      });
+      const found = auditState("gcp", [...gcpState(), policy], gcpCli());
+      assert.ok("problems" in found);
+      assert.match(
+        found.problems.join("\n"),
+        /^stack\.json: urn:pulumi:prod::.*IAMPolicy::all and policies\.json disagree on the policy of projects\/acme-prod: pass files of one moment$/,
+      );
+    });
+
+    it("refuses a provider whose condition differs, or that its pool's list lacks", () => {
+      const state = gcpState();
+      const provider = state.find(
+        (r) => r.outputs.workloadIdentityPoolProviderId === "api-deploy",
+      )!;
+      const name = provider.outputs.name as string;
+      const urn = provider.urn as string;
+      provider.outputs.attributeCondition = "assertion.repository == 'acme/api'";
+      assert.deepEqual(auditState("gcp", state, gcpCli()), {
+        problems: [
+          `stack.json: ${urn} and providers.json disagree on attributeCondition of ${name}: pass files of one moment`,
+        ],
+      });
+      const cli = gcpCli();
+      cli[0]!.json = (cli[0]!.json as { name: string }[]).filter((p) => p.name !== name);
+      assert.deepEqual(auditState("gcp", gcpState(), cli), {
+        problems: [
+          `stack.json: ${urn} declares provider ${name}, which providers.json do not hold: ${REFRESH}`,
+        ],
+      });
     });
   });
 

@@ -2,8 +2,8 @@ import type { Finding } from "../../audit/finding";
 import type { DocumentIR } from "../../ir/types";
 import type { Plan } from "../../plan/types";
 import type { TargetOf } from "../cloud-types";
-import type { DeployedBinding, DeployedIamPolicy } from "./iam-policies";
-import { policyAccount, policyProject } from "./iam-policies";
+import type { DeployedIamPolicy } from "./iam-policies";
+import { policyAccount, policyProject, underCondition } from "./iam-policies";
 
 /** The role that lets a workload identity principal impersonate a service account. */
 export const WORKLOAD_IDENTITY_USER = "roles/iam.workloadIdentityUser";
@@ -75,7 +75,7 @@ export function bindingFindings(
       for (const m of b.members.filter((m) => !members.has(m)))
         add(
           account,
-          `${m} also holds ${WORKLOAD_IDENTITY_USER}${under(b)}, so it can impersonate ${a.serviceAccountEmail}; the grant binds only ${a.principals.join(", ")}`,
+          `${m} also holds ${WORKLOAD_IDENTITY_USER}${underCondition(b)}, so it can impersonate ${a.serviceAccountEmail}; the grant binds only ${a.principals.join(", ")}`,
         );
     }
   }
@@ -96,7 +96,10 @@ function compare(
     const holding = bindings.filter((b) => b.role === role && b.members.includes(member));
     if (holding.some((b) => b.condition === undefined)) continue;
     if (holding.length)
-      add(resource, `${role} of the grant is bound to ${member} only${under(holding[0]!)}`);
+      add(
+        resource,
+        `${role} of the grant is bound to ${member} only${underCondition(holding[0]!)}`,
+      );
     else
       add(
         resource,
@@ -107,11 +110,10 @@ function compare(
     for (const member of b.members) {
       // a planned role under a condition is reported above, as the planned binding's
       if (!members.has(member) || planned.has(key({ role: b.role, member }))) continue;
-      add(resource, `${b.role} is bound to ${member}${under(b)}, which the grant does not bind`);
+      add(
+        resource,
+        `${b.role} is bound to ${member}${underCondition(b)}, which the grant does not bind`,
+      );
     }
   }
-}
-
-function under(b: DeployedBinding): string {
-  return b.condition === undefined ? "" : ` under the condition ${JSON.stringify(b.condition)}`;
 }

@@ -1,6 +1,15 @@
+import { canonical } from "../../internal/canonical";
+import type { Description } from "../../internal/merge";
+import { DECLARED, mergeFields, removedProblem } from "../../internal/merge";
 import { isRecord, own } from "../../internal/own";
-import type { DeployedIamPolicy } from "./iam-policies";
-import { isBarePolicy, isPolicySearch, isWrappedPolicy, readPolicies } from "./iam-policies";
+import type { DeployedIamPolicy, PolicyRead } from "./iam-policies";
+import {
+  isBarePolicy,
+  isPolicySearch,
+  isWrappedPolicy,
+  mergePolicies,
+  readPolicies,
+} from "./iam-policies";
 
 /**
  * What a GCP project has deployed, read from files the user produces with gcloud: the workload
@@ -68,15 +77,15 @@ function isProviderList(json: unknown): boolean {
 /**
  * Reads gcloud outputs (each parsed JSON, with its file's name) into one deployment. A file of no
  * known kind, a bare policy (it names no resource), a provider that is not OIDC, an unreadable
- * binding, and two files that disagree on one resource's policy are problems naming the file.
- * Never throws.
+ * binding, and files that disagree on one resource (`mergeProviders`, `mergePolicies`) are
+ * problems naming the file. Never throws.
  */
 export function readGcpFiles(
   files: readonly { source: string; json: unknown }[],
 ): { deployment: GcpDeployment } | { problems: string[] } {
   const problems: string[] = [];
-  const providers: DeployedProvider[] = [];
-  let policies: Map<string, DeployedIamPolicy> | undefined;
+  const providers: ProviderRead[] = [];
+  let policies: PolicyRead[] | undefined;
   for (const { source, json } of files) {
     const kind = gcpFileKind(json);
     if (kind === undefined) {
@@ -90,37 +99,64 @@ export function readGcpFiles(
     } else if (kind === "providers") {
       providers.push(...readProviders(json as Record<string, unknown>[], source, problems));
     } else if (kind !== "empty") {
-      policies ??= new Map();
+      policies ??= [];
       const wrapped = kind === "policy";
       const items = (wrapped ? [json] : json) as Record<string, unknown>[];
+      const marked = wrapped ? own(json as Record<string, unknown>, DECLARED) : undefined;
+      const declares = marked === "part" || marked === "bindings" ? marked : undefined;
       for (const policy of readPolicies(items, source, wrapped, problems))
-        merge(policies, policy, problems);
+        policies.push({ policy, ...(declares ? { declares } : {}) });
     }
   }
-  if (problems.length) return { problems };
-  return { deployment: { providers, ...(policies ? { policies: [...policies.values()] } : {}) } };
+  const deployment = {
+    providers: mergeProviders(providers, problems),
+    ...(policies ? { policies: mergePolicies(policies, problems) } : {}),
+  };
+  return problems.length ? { problems } : { deployment };
 }
 
-/** Adds a policy; another file's different policy for the same resource is a problem. */
-function merge(
-  into: Map<string, DeployedIamPolicy>,
-  policy: DeployedIamPolicy,
-  problems: string[],
-): void {
-  const known = into.get(policy.resource);
-  if (!known) into.set(policy.resource, policy);
-  else if (JSON.stringify(known.bindings) !== JSON.stringify(policy.bindings))
-    problems.push(
-      `${policy.sources.join(", ")} and ${known.sources.join(", ")} disagree on the policy of ${policy.resource}: pass files of one moment`,
-    );
-  else into.set(policy.resource, { ...known, sources: [...known.sources, ...policy.sources] });
+/** A provider as one file describes it; `declared` when it is a stack's (`DECLARED`). */
+interface ProviderRead extends Description<DeployedProvider> {
+  readonly declared: boolean;
+}
+
+/**
+ * One provider per name. What files say of one provider must agree (audiences in any order). A
+ * providers list holds every provider of its pool, so a stack's provider of that pool which the
+ * list lacks was removed (`removedProblem`).
+ */
+function mergeProviders(reads: readonly ProviderRead[], problems: string[]): DeployedProvider[] {
+  const byName = new Map<string, ProviderRead[]>();
+  for (const r of reads) byName.set(r.item.name, [...(byName.get(r.item.name) ?? []), r]);
+  const listed = new Map<string, string[]>();
+  for (const r of reads.filter((r) => !r.declared))
+    listed.set(poolOf(r.item.name), [...(listed.get(poolOf(r.item.name)) ?? []), r.source]);
+  return [...byName].map(([name, list]) => {
+    const pool = listed.get(poolOf(name));
+    if (pool && list.every((r) => r.declared))
+      problems.push(removedProblem(list[0]!.source, `provider ${name}`, [...new Set(pool)]));
+    const disagree = (field: string, source: string, earlier: readonly string[]) =>
+      problems.push(
+        `${source} and ${earlier.join(", ")} disagree on ${field} of ${name}: pass files of one moment`,
+      );
+    // a list of audiences is a set; the rest compares as JSON whatever the order of its keys
+    const form = (v: unknown) =>
+      canonical(Array.isArray(v) ? (v as unknown[]).map((x) => canonical(x)).sort() : v);
+    const same = (_: string, a: unknown, b: unknown) => form(a) === form(b);
+    return mergeFields(list, same, disagree, ["source"]);
+  });
+}
+
+/** The pool of a provider's full name. */
+function poolOf(name: string): string {
+  return name.slice(0, name.lastIndexOf("/providers/"));
 }
 
 function readProviders(
   list: readonly Record<string, unknown>[],
   source: string,
   problems: string[],
-): DeployedProvider[] {
+): ProviderRead[] {
   return list.flatMap((item) => {
     const name = own(item, "name") as string;
     const oidc = own(item, "oidc");
@@ -135,23 +171,22 @@ function readProviders(
       : [];
     const mapping = own(item, "attributeMapping");
     const condition = own(item, "attributeCondition");
-    return [
-      {
-        name,
-        issuerUri,
-        allowedAudiences: listed.length
-          ? listed
-          : [`//iam.googleapis.com/${name}`, `https://iam.googleapis.com/${name}`],
-        attributeMapping: isRecord(mapping)
-          ? (Object.fromEntries(
-              Object.entries(mapping).filter(([, v]) => typeof v === "string"),
-            ) as Record<string, string>)
-          : {},
-        attributeCondition:
-          typeof condition === "string" && condition.trim() !== "" ? condition : "true",
-        disabled: own(item, "disabled") === true || own(item, "state") === "DELETED",
-        source,
-      },
-    ];
+    const provider: DeployedProvider = {
+      name,
+      issuerUri,
+      allowedAudiences: listed.length
+        ? listed
+        : [`//iam.googleapis.com/${name}`, `https://iam.googleapis.com/${name}`],
+      attributeMapping: isRecord(mapping)
+        ? (Object.fromEntries(
+            Object.entries(mapping).filter(([, v]) => typeof v === "string"),
+          ) as Record<string, string>)
+        : {},
+      attributeCondition:
+        typeof condition === "string" && condition.trim() !== "" ? condition : "true",
+      disabled: own(item, "disabled") === true || own(item, "state") === "DELETED",
+      source,
+    };
+    return [{ item: provider, source, declared: own(item, DECLARED) !== undefined }];
   });
 }

@@ -1,3 +1,5 @@
+import { canonical } from "../../internal/canonical";
+import { removedProblem } from "../../internal/merge";
 import { isRecord, own } from "../../internal/own";
 
 /**
@@ -141,4 +143,88 @@ export function policyProject(policy: DeployedIamPolicy): string | undefined {
 /** The (lowercased) e-mail of the service account a policy is set on; undefined for a project's. */
 export function policyAccount(policy: DeployedIamPolicy): string | undefined {
   return ACCOUNT.exec(policy.resource)?.[2];
+}
+
+/** One file's policy of a resource, and how much of it the file holds (`DECLARED`). */
+export interface PolicyRead {
+  readonly policy: DeployedIamPolicy;
+  /**
+   * `"part"`: members a stack adds (IAMMember); `"bindings"`: roles whose members a stack sets
+   * (IAMBinding); undefined: the whole policy (a CLI output, a stack's IAMPolicy).
+   */
+  readonly declares?: "part" | "bindings";
+}
+
+/**
+ * The files' policies, one per resource. Whole policies of a resource must bind the same members
+ * to the same roles under the same conditions, in any order. Where the files hold a whole
+ * policy, it is the resource's: each member a stack's IAMMember adds must be bound there with its
+ * role and condition, and each role a stack's IAMBinding sets bound to exactly its members
+ * (another member was added outside the stack); else the resource has what the stacks declare.
+ * A disagreement, and a member the whole lacks (`removedProblem`), are problems.
+ */
+export function mergePolicies(
+  reads: readonly PolicyRead[],
+  problems: string[],
+): DeployedIamPolicy[] {
+  const byResource = new Map<string, PolicyRead[]>();
+  for (const r of reads)
+    byResource.set(r.policy.resource, [...(byResource.get(r.policy.resource) ?? []), r]);
+  return [...byResource].map(([resource, list]) => {
+    const wholes = list.filter((r) => r.declares === undefined).map((r) => r.policy);
+    const earlier: string[] = [];
+    for (const { bindings, sources } of wholes) {
+      if (earlier.length && bindingsText(bindings) !== bindingsText(wholes[0]!.bindings))
+        problems.push(
+          `${sources.join(", ")} and ${earlier.join(", ")} disagree on the policy of ${resource}: pass files of one moment`,
+        );
+      earlier.push(...sources);
+    }
+    const parts = list.filter((r) => r.declares !== undefined);
+    const whole = wholes[0] && membersOf(wholes[0].bindings);
+    for (const { policy, declares } of whole ? parts : [])
+      for (const b of policy.bindings) {
+        const bound = whole!.get(bindingKey(b)) ?? new Set<string>();
+        const at = `${b.role}${underCondition(b)} on ${resource}`;
+        for (const m of b.members.filter((m) => !bound.has(m)))
+          problems.push(removedProblem(policy.sources.join(", "), `${at} for ${m}`, earlier));
+        const others = [...bound].filter((m) => !b.members.includes(m));
+        if (declares === "bindings" && others.length)
+          problems.push(
+            `${policy.sources.join(", ")} and ${earlier.join(", ")} disagree on the members of ${at}: ${others.join(", ")} bound outside the stack, whose IAMBinding sets them all; pass files of one moment`,
+          );
+      }
+    const kept = wholes[0] ? [wholes[0]] : parts.map((r) => r.policy);
+    return {
+      resource,
+      bindings: kept.flatMap((p) => p.bindings),
+      sources: list.flatMap((r) => r.policy.sources),
+    };
+  });
+}
+
+/** A binding's role and condition, which IAM grants together. */
+function bindingKey(b: DeployedBinding): string {
+  return `${b.role}\n${b.condition ?? ""}`;
+}
+
+/** The members of each role and condition: a policy may split them over bindings. */
+function membersOf(bindings: readonly DeployedBinding[]): Map<string, Set<string>> {
+  const out = new Map<string, Set<string>>();
+  for (const b of bindings)
+    out.set(bindingKey(b), new Set([...(out.get(bindingKey(b)) ?? []), ...b.members]));
+  return out;
+}
+
+/** The text two policies' bindings compare by: members of each role and condition, as sets. */
+function bindingsText(bindings: readonly DeployedBinding[]): string {
+  const sets = [...membersOf(bindings)].map(
+    ([key, members]) => [key, [...members].sort()] as const,
+  );
+  return canonical(sets.sort(([x], [y]) => (x < y ? -1 : 1)));
+}
+
+/** How a message says that a binding is conditional: empty for one that is not. */
+export function underCondition(b: DeployedBinding): string {
+  return b.condition === undefined ? "" : ` under the condition ${JSON.stringify(b.condition)}`;
 }

@@ -1,5 +1,6 @@
 import type { StateResource } from "../../audit/pulumi-state";
 import { stateOutputs } from "../../audit/pulumi-state";
+import { DECLARED } from "../../internal/merge";
 import { isRecord, own } from "../../internal/own";
 import { GCP_TYPES } from "./grant";
 
@@ -7,8 +8,9 @@ import { GCP_TYPES } from "./grant";
  * GCP's resources of Pulumi stack exports, as the gcloud outputs the GCP reader reads: each
  * workload identity pool provider a `gcloud iam workload-identity-pools providers list` item
  * (its `name` is the provider's full name, as gcloud prints it), and the IAM members, bindings
- * and policies of each project and service account one policy wrapped with its resource, as
- * `{"resource": "projects/P", "policy": {"bindings": …}}`. One reader thus checks both sources.
+ * and policies of each project and service account policies wrapped with their resource, as
+ * `{"resource": "projects/P", "policy": {"bindings": …}}`. One reader thus checks both sources;
+ * what a stack declares only in part is marked `DECLARED` (see `mergePolicies`).
  *
  * @see https://www.pulumi.com/registry/packages/gcp/api-docs/iam/workloadidentitypoolprovider/
  * @see https://www.pulumi.com/registry/packages/gcp/api-docs/projects/iammember/
@@ -42,20 +44,27 @@ const IAM: Readonly<
   "gcp:serviceaccount/iAMPolicy:IAMPolicy": { on: "serviceAccountId", holds: "policyData" },
 };
 
-/** The bindings the exports set on one project or service account, and the files saying so. */
+/** How much of a policy each kind of IAM resource declares (`DECLARED` values of the reader). */
+const DECLARES = { member: "part", members: "bindings", policyData: undefined } as const;
+
+/** The bindings the exports declare alike on one project or service account, and their files. */
 interface Policy {
+  readonly resource: string;
+  readonly declares: "part" | "bindings" | undefined;
   readonly bindings: unknown[];
   readonly sources: Set<string>;
 }
 
 /**
  * The gcloud documents of GCP's resources of stack exports: one providers list per provider,
- * named `FILE: URN`, and one wrapped policy per project (`projects/P`) or service account
- * (`projects/P/serviceAccounts/EMAIL`) holding every binding the exports set on it, named by
- * the files. Providers of other kinds than OIDC (AWS, SAML, X.509) trust no issuer of an intent
- * and are left out. An output sealed as a secret, an IAM resource that names no project or
- * account, and a `policyData` that is not a JSON policy are problems naming the resource.
- * Never throws.
+ * named `FILE: URN` and marked as one of its pool's, and the policies of each project
+ * (`projects/P`) or service account (`projects/P/serviceAccounts/EMAIL`): one holding every
+ * member the exports add (IAMMember, marked `"part"`), one every role they set the members of
+ * (IAMBinding, marked `"bindings"`), both named by the files, and each IAMPolicy's whole,
+ * named `FILE: URN`. Providers of other kinds than OIDC (AWS, SAML, X.509) trust no issuer of
+ * an intent and are left out. An output sealed as a secret, an IAM resource that names no
+ * project or account, and a `policyData` that is not a JSON policy are problems naming the
+ * resource. Never throws.
  */
 export function gcpStateFiles(
   resources: readonly StateResource[],
@@ -75,7 +84,10 @@ export function gcpStateFiles(
     const o = read.outputs;
     if (iam === undefined) {
       if (isRecord(o.oidc))
-        files.push({ source: `${resource.source}: ${resource.urn}`, json: [{ ...o }] });
+        files.push({
+          source: `${resource.source}: ${resource.urn}`,
+          json: [{ ...o, [DECLARED]: "part" }],
+        });
       continue;
     }
     const on = o[iam.on];
@@ -86,16 +98,26 @@ export function gcpStateFiles(
       );
       continue;
     }
-    const key = iam.on === "project" ? `projects/${on}` : on;
-    const policy = policies.get(key) ?? { bindings: [], sources: new Set<string>() };
+    const target = iam.on === "project" ? `projects/${on}` : on;
+    const declares = DECLARES[iam.holds];
+    // an IAMPolicy is whole, so each stands alone; members and bindings gather per resource
+    const key = declares ? `${target}\n${declares}` : `${resource.source}: ${resource.urn}`;
+    const policy = policies.get(key) ?? {
+      resource: target,
+      declares,
+      bindings: [],
+      sources: new Set<string>(),
+    };
     policy.bindings.push(...bindings);
     policy.sources.add(resource.source);
     policies.set(key, policy);
   }
-  for (const [resource, { bindings, sources }] of policies)
+  for (const [key, { resource, declares, bindings, sources }] of policies)
     files.push({
-      source: `${[...sources].join(", ")} (the IAM resources on ${resource})`,
-      json: { resource, policy: { bindings } },
+      source: declares
+        ? `${[...sources].join(", ")} (the IAM ${declares === "part" ? "members" : "bindings"} on ${resource})`
+        : key,
+      json: { resource, policy: { bindings }, ...(declares ? { [DECLARED]: declares } : {}) },
     });
   return problems.length ? { problems } : { files };
 }
