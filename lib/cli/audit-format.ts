@@ -13,6 +13,7 @@ export interface AuditReport {
   readonly audited: readonly Cloud[];
   /** The clouds not audited, each with why: none of the files hold its deployed state. */
   readonly notAudited: readonly { readonly cloud: Cloud; readonly why: string }[];
+  /** Each of an identity of `identities`, or of none (trust no identity plans). */
   readonly findings: readonly Finding[];
   readonly notCompared: readonly NotCompared[];
 }
@@ -26,14 +27,10 @@ export interface FindingGroup {
 /**
  * The report's findings grouped by identity, in the intent's order, then those of no identity
  * (unmanaged and risky trust), each group per cloud in the audit's order. Groups and clouds
- * without findings are left out; every finding is in exactly one group.
+ * without findings are left out.
  */
 export function groupFindings(report: AuditReport): FindingGroup[] {
-  const named = [
-    ...report.identities.map((i) => i.name),
-    ...report.findings.map((f) => f.identity),
-  ];
-  const keys = [...new Set(named.filter((n) => n !== undefined)), undefined];
+  const keys = [...report.identities.map((i) => i.name), undefined];
   return keys.flatMap((identity) => {
     const mine = report.findings.filter((f) => f.identity === identity);
     const clouds = report.audited.flatMap((cloud) => {

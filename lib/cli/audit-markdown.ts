@@ -9,9 +9,9 @@ import { findingCount, groupFindings, messageOf, oneLine } from "./audit-format"
  * intent, the files of deployed state read, the outcome, a table of findings per cloud and kind,
  * a section per identity of the intent (its status per cloud, then its findings per cloud, the
  * token of an over- or under-grant as JSON), one for findings of no identity, then what was not
- * compared and the clouds not audited. It holds no time: the same run gives the same report.
+ * compared and the clouds not audited. It holds no time: the same files give the same report.
  * Values from files and the command line (names, messages, claim values) are escaped, so none can
- * end a code span, start a line, a cell or a link, or be read as HTML.
+ * end a code span, start a line, a table cell or a bracketed link, or be read as HTML.
  */
 export function auditMarkdown(report: AuditReport): string {
   const out = [`# trustplane audit: ${code(report.intent)}`, ""];
