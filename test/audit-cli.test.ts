@@ -541,7 +541,7 @@ describe("trustplane audit", () => {
           "api-deploy",
           "  azure",
           `    over-grant   ${identity} → azure-prod`,
-          '      the credentials of api-deploy accepts a token the intent refuses (sub "repo:acme/api:pull_request")',
+          '      managed identity api-deploy accepts a token the intent refuses (sub "repo:acme/api:pull_request")',
           `    permissions  ${assignment} → azure-prod`,
           "      managed identity api-deploy: Owner on /subscriptions/00000000-0000-0000-0000-00000000000b is assigned, which the grant does not assign",
           "",

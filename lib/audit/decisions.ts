@@ -1,8 +1,7 @@
 import { backendOf } from "../backends";
 import type { Cloud } from "../backends/cloud";
 import type { GrantPlanOf } from "../backends/cloud-types";
-import { corpus } from "../inspect/corpus";
-import { mint } from "../inspect/minting";
+import { judgedTokens } from "../inspect/corpus";
 import type { TokenClaims } from "../inspect/token-claims";
 import { audiencesOf, intentAccepts } from "../inspect/token-claims";
 import { own } from "../internal/own";
@@ -32,11 +31,7 @@ export function decisionFindings<C extends Cloud>(
   ]);
   const over: TokenClaims[] = [];
   const under: TokenClaims[] = [];
-  // the issuer's ordinary token too: an intent no token meets still has deployed trust to judge
-  const sample = mint(identity.issuer, { ...identity.issuer.sample }, new Set());
-  const tokens = [...corpus(identity, ir.identities, [...patterns]).map((t) => t.claims)];
-  if (sample) tokens.push(sample);
-  for (const claims of tokens) {
+  for (const claims of tokensFor(identity, ir, patterns)) {
     const audiences = audiencesOf(claims) ?? [grant.audience];
     const intent = intentAccepts(identity, claims) && audiences.includes(grant.audience);
     const allowed = backend.evaluate(identity, deployed, claims, audiences).allowed;
@@ -55,4 +50,24 @@ export function decisionFindings<C extends Cloud>(
     ...found("over-grant", over, "accepts a token the intent refuses"),
     ...found("under-grant", under, "refuses a token the intent accepts"),
   ];
+}
+
+/** The last tokens built per identity, with the sub patterns they were shaped to. */
+const built = new WeakMap<IdentityIR, { patterns: ReadonlySet<string>; tokens: TokenClaims[] }>();
+
+/**
+ * The identity's judged tokens for `patterns`: built once per identity when the clouds' grants
+ * ask for the same or fewer patterns (a faithful deployment's AWS and Azure subjects are the
+ * compiled ones, GCP's none), since a corpus shaped to more patterns only holds more tokens.
+ */
+function tokensFor(
+  identity: IdentityIR,
+  ir: DocumentIR,
+  patterns: ReadonlySet<string>,
+): readonly TokenClaims[] {
+  const cached = built.get(identity);
+  if (cached && [...patterns].every((p) => cached.patterns.has(p))) return cached.tokens;
+  const tokens = judgedTokens(identity, ir.identities, [...patterns]);
+  built.set(identity, { patterns, tokens });
+  return tokens;
 }

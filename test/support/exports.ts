@@ -1,6 +1,9 @@
 import type { DeployedFile } from "../../lib/backends/audits";
 import type { Cloud } from "../../lib/backends/cloud";
+import { uuidV5 } from "../../lib/internal/names";
 import type { Plan } from "../../lib/plan/types";
+
+const CREATED = "2026-12-01T09:00:00+00:00";
 
 /**
  * What the clouds' CLIs print once `pulumi up` deployed the plan, in their documented shapes:
@@ -9,8 +12,6 @@ import type { Plan } from "../../lib/plan/types";
  * `az identity list`, `gcloud iam workload-identity-pools providers list`. Made from the plan,
  * so it proves nothing about what the clouds would really print beyond those shapes.
  */
-const CREATED = "2026-12-01T09:00:00+00:00";
-
 export function cliExports(plan: Plan): Record<Cloud, DeployedFile[]> {
   const grants = plan.identities.flatMap((i) => i.grants);
   const aws = grants.flatMap((g) => (g.cloud === "aws" ? [g.artefacts] : []));
@@ -91,7 +92,8 @@ export function cliExports(plan: Plan): Record<Cloud, DeployedFile[]> {
               id: identityId(a),
               location: a.location,
               name: a.identityName,
-              principalId: "66666666-7777-8888-9999-000000000000",
+              // object IDs are Azure's: made up per identity, as role assignment files name them
+              principalId: uuidV5(`principal ${a.identityName}`),
               resourceGroup: a.resourceGroup,
               tenantId: a.tenantId,
               type: "Microsoft.ManagedIdentity/userAssignedIdentities",

@@ -96,7 +96,7 @@ function credentialFindings(
   // Azure takes one audience per credential; a list is read as one credential per audience
   const deployed = mine.flatMap((c) => c.audiences.map((audience) => ({ ...c, audience })));
   const artefacts = { ...a, credentials: deployed };
-  const what = `the credentials of ${a.identityName}`;
+  const what = `managed identity ${a.identityName}`;
   return decisionFindings(identity, ir, grant, { ...grant, artefacts }, id, what);
 }
 
