@@ -309,6 +309,62 @@ function gcpCli(): CliFile[] {
 }
 const WIU = "roles/iam.workloadIdentityUser";
 
+/**
+ * What the Azure CLI prints of the deployed plan, its resource IDs cased as ARM returns them:
+ * each identity's `az identity federated-credential list`, `az identity list -g identities` and
+ * `az role assignment list --all` (with an assignment of a user, whom no stack declares).
+ */
+function azureCli(): CliFile[] {
+  const grants = grantsOf("azure");
+  const idOf = (name: string) =>
+    `/subscriptions/00000000-0000-0000-0000-00000000000b/resourcegroups/identities/providers/Microsoft.ManagedIdentity/userAssignedIdentities/${name}`;
+  const credentials = grants.map(({ artefacts: a }) => ({
+    source: `${a.identityName}-credentials.json`,
+    json: a.credentials.map((c) => ({
+      audiences: [c.audience],
+      id: `${idOf(a.identityName)}/federatedIdentityCredentials/${c.name}`,
+      issuer: c.issuer,
+      name: c.name,
+      resourceGroup: "identities",
+      subject: c.subject,
+      type: "Microsoft.ManagedIdentity/userAssignedIdentities/federatedIdentityCredentials",
+    })),
+  }));
+  const identities = grants.map(({ artefacts: a }) => ({
+    id: idOf(a.identityName),
+    name: a.identityName,
+    location: a.location,
+    principalId: principalOf(a.identityName),
+    clientId: uuidV5(`client ${a.identityName}`),
+    tenantId: a.tenantId,
+  }));
+  const subscription = "/subscriptions/00000000-0000-0000-0000-00000000000b";
+  const assignments = [
+    ...grants.flatMap(({ artefacts: a }) =>
+      a.roleAssignments.map((r) => ({
+        id: `${r.scope}/providers/Microsoft.Authorization/roleAssignments/${r.name}`,
+        principalId: principalOf(a.identityName),
+        principalType: "ServicePrincipal",
+        roleDefinitionId: r.roleDefinitionId,
+        scope: r.scope,
+      })),
+    ),
+    {
+      id: `${subscription}/providers/Microsoft.Authorization/roleAssignments/0e2f1d3c-aaaa-4bbb-8ccc-ddddeeeeffff`,
+      principalId: "11111111-2222-4333-8444-555566667777",
+      principalType: "User",
+      roleDefinitionId: `${subscription}/providers/Microsoft.Authorization/roleDefinitions/8e3af657-a8ff-443c-a75c-2fe8c4bcb635`,
+      roleDefinitionName: "Owner",
+      scope: subscription,
+    },
+  ];
+  return [
+    ...credentials,
+    { source: "identities.json", json: identities },
+    { source: "assignments.json", json: assignments },
+  ];
+}
+
 /** The AWS findings of these stack exports, or the problems that stop reading them. */
 function auditAwsState(...exports: unknown[]): Finding[] | { problems: string[] } {
   const resources = exports.flatMap((json, i) => {
@@ -580,6 +636,53 @@ describe("audit: Pulumi stack exports", () => {
         [
           "projects/acme-prod: roles/owner is bound to serviceAccount:api-deploy@acme-prod.iam.gserviceaccount.com, which the grant does not bind",
         ],
+      );
+    });
+  });
+
+  describe("Azure with Azure CLI outputs: the state declares a part", () => {
+    const REFRESH =
+      "it was removed outside the stack, or the files are not of one moment; run pulumi refresh, export the stack again and pass CLI outputs of that moment";
+    const credential = (state: Resource[], subject: string) =>
+      state.find((r) => r.outputs.subject === subject)!;
+
+    it("finds nothing when the CLI lists more than the stack declares (a user's role)", () => {
+      assert.deepEqual(auditState("azure", azureState(), azureCli()), []);
+    });
+
+    it("refuses a credential whose subject differs, or that its identity's list lacks", () => {
+      const state = azureState();
+      const changed = credential(state, "repo:acme/api:environment:qa");
+      changed.outputs.subject = "repo:acme/api:environment:qa2";
+      const found = auditState("azure", state, azureCli());
+      assert.ok("problems" in found);
+      assert.deepEqual(found.problems, [
+        `stack.json: ${changed.urn as string} and api-deploy-credentials.json disagree on subject of federated credential ${changed.outputs.name as string} of ${(changed.id as string).replace(/\/federatedIdentityCredentials\/.*$/, "").toLowerCase()}: pass files of one moment`,
+      ]);
+      const cli = azureCli();
+      const listed = cli[0]!.json as { subject: string }[];
+      cli[0]!.json = listed.filter((c) => c.subject !== "repo:acme/api:environment:qa");
+      const gone = credential(azureState(), "repo:acme/api:environment:qa");
+      assert.deepEqual(auditState("azure", azureState(), cli), {
+        problems: [
+          `stack.json: ${gone.urn as string} declares federated credential ${gone.outputs.name as string} of ${(gone.id as string).replace(/\/federatedIdentityCredentials\/.*$/, "").toLowerCase()}, which api-deploy-credentials.json do not hold: ${REFRESH}`,
+        ],
+      });
+    });
+
+    it("refuses a role assignment the subscription's list lacks", () => {
+      const cli = azureCli();
+      const assignments = cli.find((f) => f.source === "assignments.json")!;
+      const [dropped, ...rest] = assignments.json as { id: string }[];
+      assignments.json = rest;
+      const found = auditState("azure", azureState(), cli);
+      assert.ok("problems" in found);
+      assert.equal(found.problems.length, 1);
+      assert.match(
+        found.problems[0]!,
+        new RegExp(
+          `^stack\\.json: urn:.*RoleAssignment::.* declares role assignment ${dropped!.id}, which assignments\\.json do not hold: it was removed outside the stack`,
+        ),
       );
     });
   });

@@ -23,7 +23,8 @@ export interface Description<T> {
 /**
  * The first description's item with the fields only later ones give. A field that two
  * descriptions both give must be the same by `same`, or `disagree` is told the field, the later
- * file and every file before it; a field a description lacks is unknown there, not different.
+ * file and every file before it; a field a description lacks is unknown there, not different,
+ * except the fields in `valued`, whose absence says something (no condition) and must agree too.
  * Fields in `ignore` (the files' names) are not compared.
  */
 export function mergeFields<T extends object>(
@@ -31,15 +32,19 @@ export function mergeFields<T extends object>(
   same: (field: string, a: unknown, b: unknown) => boolean,
   disagree: (field: string, source: string, earlier: readonly string[]) => void,
   ignore: readonly string[],
+  valued: readonly string[] = [],
 ): T {
   const merged = { ...descriptions[0]!.item } as Record<string, unknown>;
   const earlier = [descriptions[0]!.source];
   for (const { item, source } of descriptions.slice(1)) {
-    for (const [field, value] of Object.entries(item)) {
-      if (ignore.includes(field) || value === undefined) continue;
-      const before = own(merged, field);
-      if (before === undefined) merged[field] = value;
-      else if (!same(field, before, value)) disagree(field, source, earlier);
+    const fields = new Set([...Object.keys(item), ...valued]);
+    for (const field of [...fields].filter((f) => !ignore.includes(f))) {
+      const [before, value] = [own(merged, field), own(item as Record<string, unknown>, field)];
+      if (before === undefined && value === undefined) continue;
+      if (valued.includes(field) && (before === undefined) !== (value === undefined))
+        disagree(field, source, earlier);
+      else if (before === undefined) merged[field] = value;
+      else if (value !== undefined && !same(field, before, value)) disagree(field, source, earlier);
     }
     earlier.push(source);
   }

@@ -1,3 +1,6 @@
+import { canonical } from "../../internal/canonical";
+import type { Description } from "../../internal/merge";
+import { DECLARED, mergeFields, removedProblem } from "../../internal/merge";
 import { isRecord, own } from "../../internal/own";
 import type { DeployedIdentity, DeployedRoleAssignment } from "./role-assignments";
 import {
@@ -5,6 +8,8 @@ import {
   isRoleAssignment,
   readIdentities,
   readRoleAssignments,
+  roleDefinitionGuid,
+  scopeKey,
 } from "./role-assignments";
 
 /**
@@ -73,46 +78,133 @@ function isCredential(item: unknown): boolean {
 /**
  * Reads Azure CLI outputs (each already parsed JSON, with its file's name) into one deployment.
  * A file of no known kind, an item without what its kind needs (issuer and subject or
- * expression; principal, role and scope; principalId), and role assignments without any identity
- * file (their principals could not be tied to identities) are problems naming the file. Never
- * throws.
+ * expression; principal, role and scope; principalId), role assignments without any identity
+ * file (their principals could not be tied to identities), and files that disagree on an item
+ * (`mergeItems`) are problems naming the file. Never throws.
  */
 export function readAzureFiles(
   files: readonly { source: string; json: unknown }[],
 ): { deployment: AzureDeployment } | { problems: string[] } {
   const problems: string[] = [];
-  const credentials: DeployedCredential[] = [];
-  const identities: DeployedIdentity[] = [];
+  const credentials: Read<DeployedCredential>[] = [];
+  const identities: Read<DeployedIdentity>[] = [];
   const assignmentFiles: string[] = [];
-  const roleAssignments: DeployedRoleAssignment[] = [];
+  const roleAssignments: Read<DeployedRoleAssignment>[] = [];
   for (const { source, json } of files) {
     const kind = azureFileKind(json);
     const list = (Array.isArray(json) ? json : [json]) as Record<string, unknown>[];
+    // a stack's state comes as one marked item per file (see DECLARED)
+    const declared = list.some((item) => isRecord(item) && own(item, DECLARED) !== undefined);
+    const read = <T>(items: T[]): Read<T>[] => items.map((item) => ({ item, source, declared }));
     if (kind === undefined) {
       problems.push(
         `${source} is not an output trustplane reads for Azure: expected az identity federated-credential list, az role assignment list --all, or az identity list or show -o json (a list whose items' id names a credential, a role assignment or an identity)`,
       );
     } else if (kind === "credentials") {
-      credentials.push(...readCredentials(list, source, problems));
+      credentials.push(...read(readCredentials(list, source, problems)));
     } else if (kind === "role-assignments") {
       assignmentFiles.push(source);
-      roleAssignments.push(...readRoleAssignments(list, source, problems));
+      roleAssignments.push(...read(readRoleAssignments(list, source, problems)));
     } else if (kind === "identities") {
-      identities.push(...readIdentities(list, source, problems));
+      identities.push(...read(readIdentities(list, source, problems)));
     }
   }
   if (assignmentFiles.length && identities.length === 0)
     problems.push(
       `${assignmentFiles.join(", ")}: role assignments name their principals by object ID only; also pass az identity list -o json (or az identity show) of the intent's identities, so trustplane can tell whose they are`,
     );
-  if (problems.length) return { problems };
-  return {
-    deployment: {
-      credentials,
-      identities,
-      ...(assignmentFiles.length ? { roleAssignments } : {}),
-    },
+  const deployment = {
+    credentials: mergeItems(credentials, CREDENTIALS, problems),
+    identities: mergeItems(identities, IDENTITIES, problems),
+    ...(assignmentFiles.length
+      ? { roleAssignments: mergeItems(roleAssignments, ASSIGNMENTS, problems) }
+      : {}),
   };
+  return problems.length ? { problems } : { deployment };
+}
+
+/** One file's description of an item; `declared` when it is a stack's (`DECLARED`). */
+interface Read<T> extends Description<T> {
+  readonly declared: boolean;
+}
+
+/**
+ * How the items of one kind merge: their key (resource IDs compare case-insensitively), the
+ * scope of which a CLI list holds every item, their name in messages, and the fields whose
+ * absence says something.
+ */
+interface Kind<T> {
+  readonly key: (item: T) => string;
+  readonly scope?: (item: T) => string | undefined;
+  readonly label: (item: T) => string;
+  readonly valued: readonly string[];
+}
+
+const CREDENTIALS: Kind<DeployedCredential> = {
+  key: (c) => `${c.identityId}/${c.name.toLowerCase()}`,
+  // az identity federated-credential list lists every credential of one identity
+  scope: (c) => c.identityId,
+  label: (c) => `federated credential ${c.name} of ${c.identityId}`,
+  valued: ["expression"],
+};
+
+const IDENTITIES: Kind<DeployedIdentity> = {
+  key: (i) => i.id,
+  label: (i) => `managed identity ${i.id}`,
+  valued: [],
+};
+
+const ASSIGNMENTS: Kind<DeployedRoleAssignment> = {
+  key: (r) => r.id.toLowerCase(),
+  // az role assignment list --all lists every assignment of its subscription
+  scope: (r) => /^\/subscriptions\/([^/]+)\//i.exec(r.id)?.[1]?.toLowerCase(),
+  label: (r) => `role assignment ${r.id}`,
+  valued: ["condition"],
+};
+
+/**
+ * One item per key. What files say of one item must agree (`same`); a stack's item in a scope
+ * whose every item a CLI list holds, but which that list lacks, was removed (`removedProblem`).
+ */
+function mergeItems<T extends { readonly source: string }>(
+  reads: readonly Read<T>[],
+  kind: Kind<T>,
+  problems: string[],
+): T[] {
+  const byKey = new Map<string, Read<T>[]>();
+  const listed = new Map<string, Set<string>>();
+  for (const r of reads) {
+    byKey.set(kind.key(r.item), [...(byKey.get(kind.key(r.item)) ?? []), r]);
+    const scope = r.declared ? undefined : kind.scope?.(r.item);
+    if (scope !== undefined) listed.set(scope, (listed.get(scope) ?? new Set()).add(r.source));
+  }
+  return [...byKey.values()].map((list) => {
+    const label = kind.label(list[0]!.item);
+    const scope = kind.scope?.(list[0]!.item);
+    const cli = scope === undefined ? undefined : listed.get(scope);
+    if (cli && list.every((r) => r.declared))
+      problems.push(removedProblem(list[0]!.source, label, [...cli]));
+    const disagree = (field: string, source: string, earlier: readonly string[]) =>
+      problems.push(
+        `${source} and ${earlier.join(", ")} disagree on ${field} of ${label}: pass files of one moment`,
+      );
+    // a role's name is for messages, and renamed roles keep their GUID
+    return mergeFields(list, same, disagree, ["source", "roleName"], kind.valued);
+  });
+}
+
+/** Fields naming resources or principals, which Azure compares case-insensitively. */
+const NAMES = new Set(["id", "identityId", "name", "principalId", "clientId", "tenantId"]);
+
+/** Whether two files give a field the same value as Azure reads it (audiences are a set). */
+function same(field: string, a: unknown, b: unknown): boolean {
+  const form = (value: unknown) => {
+    if (field === "roleDefinitionId") return roleDefinitionGuid(String(value));
+    if (field === "scope") return scopeKey(String(value));
+    if (typeof value === "string") return NAMES.has(field) ? value.toLowerCase() : value;
+    return canonical(Array.isArray(value) ? [...(value as unknown[])].sort() : value);
+  };
+  return form(a) === form(b);
 }
 
 function readCredentials(

@@ -1,11 +1,13 @@
 import type { StateResource } from "../../audit/pulumi-state";
 import { stateOutputs } from "../../audit/pulumi-state";
+import { DECLARED } from "../../internal/merge";
 
 /**
  * Azure's resources of Pulumi stack exports, as the Azure CLI outputs the Azure reader reads:
  * federated credentials as `az identity federated-credential list` items, identities as
  * `az identity list` items, role assignments as `az role assignment list` items, each keyed by
- * the resource ID the state records. One reader thus checks both sources alike.
+ * the resource ID the state records and marked `DECLARED`. One reader thus checks both sources
+ * alike.
  *
  * @see https://www.pulumi.com/registry/packages/azure-native/api-docs/managedidentity/federatedidentitycredential/
  * @see https://www.pulumi.com/registry/packages/azure-native/api-docs/managedidentity/userassignedidentity/
@@ -81,7 +83,8 @@ export function azureStateFiles(
         : outputs;
     files.push({
       source: `${resource.source}: ${resource.urn}`,
-      json: [{ ...item, id: resource.id }],
+      // one of the items a CLI list shows, which may show others too
+      json: [{ ...item, id: resource.id, [DECLARED]: "part" }],
     });
   }
   return problems.length ? { problems } : { files };
