@@ -85,7 +85,10 @@ export class GcpTrust extends pulumi.ComponentResource {
           ),
         },
       );
+      // a principal of the pool names it, and holds tokens only once the provider admits them
+      const afterProvider = { ...resourceOpts, dependsOn: [provider] };
       let member: pulumi.Input<string> = a.principals[0]!;
+      let bindingOpts: pulumi.CustomResourceOptions = afterProvider;
       let serviceAccountEmail: pulumi.Input<string> | undefined;
       if (a.serviceAccountId !== undefined) {
         const account = new Account(
@@ -103,16 +106,18 @@ export class GcpTrust extends pulumi.ComponentResource {
         new ServiceAccountIAMMember(
           planned(grant, GCP_TYPES.serviceAccountMember),
           { serviceAccountId: account.name, role: "roles/iam.workloadIdentityUser", member },
-          { ...resourceOpts, dependsOn: [provider] },
+          afterProvider,
         );
         serviceAccountEmail = account.email;
+        // the service account's e-mail orders the roles' bindings after it
         member = pulumi.interpolate`serviceAccount:${account.email}`;
+        bindingOpts = resourceOpts;
       }
       a.projectBindings.forEach((binding, i) => {
         new ProjectIAMMember(
           planned(grant, GCP_TYPES.projectMember, i),
           { project, role: binding.role, member },
-          resourceOpts,
+          bindingOpts,
         );
       });
       record(this.outputs, g, {
