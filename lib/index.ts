@@ -4,11 +4,12 @@
  *
  * @example
  * ```ts
- * import { compile, readIntentFile, verify } from "trustplane";
+ * import { compile, diff, readIntentFile, verify } from "trustplane";
  * const file = readIntentFile("intent.yaml");
  * const { plan, warnings } = compile(file.data); // throws TrustplaneError listing every error
  * plan.identities[0].grants[0].artefacts; // the trust policy, credentials or provider condition
  * verify(file.data).verification?.ok; // every cloud decides generated tokens as the intent means
+ * diff(readIntentFile("old.yaml").data, file.data).diff?.widens; // who gains access, or a permission
  * ```
  */
 export { analyse, check, compile } from "./compile";
@@ -56,6 +57,15 @@ export { explain } from "./inspect/explain";
 export type { Decision, Explanation } from "./inspect/explain";
 export { verify } from "./inspect/verify";
 export type { Divergence, GrantTally, Verification } from "./inspect/verify";
+export { diff } from "./inspect/diff";
+export type {
+  AccessChange,
+  PermissionChange,
+  ResourceChange,
+  ResourceChanges,
+  ResourceRef,
+  TrustDiff,
+} from "./inspect/diff";
 export { readToken, verifyJwt } from "./inspect/token";
 export type { ReadToken } from "./inspect/token";
 export type { TokenClaims } from "./inspect/token-claims";

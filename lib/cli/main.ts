@@ -8,6 +8,7 @@ import { explainCommand, verifyCommand } from "./inspect";
 import { renderCommand } from "./render";
 import { auditCommand } from "./audit";
 import { importCommand } from "./import";
+import { diffCommand } from "./diff";
 import { CLOUDS } from "../backends";
 import type { Cloud } from "../backends/cloud";
 import type { Streams } from "./streams";
@@ -31,10 +32,14 @@ commands:
   import --aws|--azure|--gcp|--pulumi-state EXPORT... --out FILE
                               draft an intent document from deployed trust, proved exact on
                               verify's tokens
+  diff BASE HEAD              who gains and who loses access between two versions of an intent
+                              (files, or REV:PATH read with git show), for a pull request
 
 options:
   --json          print machine-readable JSON
-  --markdown      audit: print a Markdown report, for an access review or an issue
+  --markdown      audit: print a Markdown report, for an access review or an issue;
+                  diff: a comment for a pull request
+  --fail-on-widen diff: exit 1 when anything gains access or a permission, or HEAD has errors
   --token PATH    the token for explain: a file, or - for standard input
   --jwks URL|FILE check the JWT's signature, expiry and issuer against this key set
   --identity NAME explain: only this identity's grants; repeat for several
@@ -60,12 +65,13 @@ options:
 
 exit codes: 0 fine, 1 the intent has errors or a check failed, 2 usage error or unreadable input`;
 
-const COMMANDS = ["check", "plan", "explain", "verify", "render", "audit", "import"];
+const COMMANDS = ["check", "plan", "explain", "verify", "render", "audit", "import", "diff"];
 
 /** The options, with what a string option's value is (for messages). */
 const OPTIONS: Readonly<Record<string, { value?: string; repeat?: true }>> = {
   json: {},
   markdown: {},
+  "fail-on-widen": {},
   token: { value: "a token file, or - for standard input" },
   jwks: { value: "a JWKS URL or file" },
   identity: { value: "an identity name", repeat: true },
@@ -88,6 +94,7 @@ type Options = OptionValues & Partial<Record<Cloud, string[]>>;
 interface OptionValues {
   json?: boolean;
   markdown?: boolean;
+  "fail-on-widen"?: boolean;
   token?: string;
   jwks?: string;
   identity?: string[];
@@ -191,10 +198,13 @@ async function command(
   const [command, file, ...extra] = positionals;
   if (!command || !COMMANDS.includes(command))
     return usage(err, command ? `unknown command "${command}"` : "missing command");
-  if (command !== "audit" && values.markdown) return usage(err, "--markdown belongs to audit");
+  if (command !== "audit" && command !== "diff" && values.markdown)
+    return usage(err, "--markdown belongs to audit and diff");
   if (values.markdown && values.json)
     return usage(err, "--markdown and --json are exclusive: give one of them");
   if (command === "import") return importFromCommandLine(values, positionals.slice(1), out, err);
+  if (command === "diff") return diffFromCommandLine(values, positionals.slice(1), out, err);
+  if (values["fail-on-widen"]) return usage(err, "--fail-on-widen belongs to diff");
   if (!file || extra.length)
     return usage(err, file ? `unexpected argument "${extra[0]}"` : "missing FILE");
   if (
@@ -337,4 +347,21 @@ function importFromCommandLine(
       `import needs files of deployed state: ${flags.replaceAll(",", " FILE,")} FILE`,
     );
   return importCommand(values, values.out, { out, err, json: !!values.json });
+}
+
+/** `diff`: BASE and HEAD, with --json or --markdown and --fail-on-widen only. */
+function diffFromCommandLine(
+  values: Options,
+  versions: readonly string[],
+  out: (s: string) => void,
+  err: (s: string) => void,
+): number {
+  const [base, head, ...extra] = versions;
+  if (!base || !head) return usage(err, "diff needs BASE and HEAD: files, or git's REV:PATH");
+  if (extra.length) return usage(err, `unexpected argument "${extra[0]}"`);
+  if (base === "-" && head === "-") return usage(err, "only one of BASE and HEAD can be -");
+  const { json, markdown, "fail-on-widen": failOnWiden, ...rest } = values;
+  if (Object.values(rest).some((v) => v !== undefined))
+    return usage(err, "diff takes --json or --markdown, and --fail-on-widen");
+  return diffCommand(base, head, { markdown, failOnWiden }, { out, err, json: !!json });
 }

@@ -1,0 +1,134 @@
+import { count, formatPath } from "../errors";
+import type { TrustDiff } from "../inspect/diff";
+import type { DiffReport, IdentityDiff, RefusedDiff } from "./diff-format";
+import { oneLine } from "./audit-format";
+import { MAX_LINES, groupDiff, permissionLine, selectorHeading, targetsOf } from "./diff-format";
+
+/**
+ * The diff as a pull request comment: a title naming both versions, a summary in words first
+ * (what widens, who gains access where; what narrows; the counts of permission and resource
+ * changes), then the details: per identity its access lines and permission changes, the
+ * resources `pulumi up` adds, removes and replaces, and the notes. A HEAD with errors gives a
+ * comment listing them. Values from the documents and the command line (names, claim values,
+ * policy names) are escaped, so none can end a code span, start a line, a cell or a link, or be
+ * read as HTML. It holds no time: the same versions give the same comment.
+ */
+export function diffMarkdown(report: DiffReport | RefusedDiff): string {
+  const out = [`### trustplane diff: ${code(report.base)} → ${code(report.head)}`, ""];
+  if ("errors" in report) {
+    out.push(
+      `**HEAD has ${count(report.errors.filter((i) => i.severity === "error").length, "error")}**, so it cannot be compared:`,
+      "",
+    );
+    for (const i of report.errors.filter((x) => x.severity === "error")) {
+      const where = i.line !== undefined ? ` (line ${i.line})` : "";
+      const path = i.path.length ? ` at ${code(formatPath(i.path))}` : "";
+      out.push(`- ${code(i.code)}${path}${where}: ${text(i.message)}`);
+    }
+    return out.join("\n");
+  }
+  const { diff } = report;
+  const groups = groupDiff(diff);
+  out.push(...summary(diff, groups), "");
+  if (groups.length) out.push("#### Access and permissions", "");
+  for (const group of groups) out.push(...details(group), "");
+  const { added, removed, changed } = diff.resources;
+  if (added.length + removed.length + changed.length) {
+    out.push("#### Resources (`pulumi up`)", "");
+    for (const r of added) out.push(`- added ${code(r.type)} ${code(r.name)}`);
+    for (const r of removed) out.push(`- removed ${code(r.type)} ${code(r.name)}`);
+    for (const r of changed)
+      out.push(`- **replaced** ${code(r.type)} ${code(r.name)}: ${text(r.reason)}`);
+    out.push("");
+  }
+  if (diff.notes.length) {
+    out.push("#### Notes", "");
+    for (const note of diff.notes) out.push(`- ${text(note)}`);
+    out.push("");
+  }
+  if (diff.changes.length)
+    out.push(
+      "`trustplane diff --json` lists a token for each line, with each cloud's decision on it.",
+    );
+  return out.join("\n").trimEnd();
+}
+
+/** The summary: widens or not, who gains where with which first kind of token, then the counts. */
+function summary(diff: TrustDiff, groups: readonly IdentityDiff[]): string[] {
+  const out: string[] = [];
+  const verdict = diff.widens
+    ? diff.narrows
+      ? "**Widens and narrows** who may do what."
+      : "**Widens** who may do what."
+    : diff.narrows
+      ? "**Narrows only** who may do what."
+      : "**Neither widens nor narrows**: every token is decided as before, and no permission changes.";
+  for (const change of ["gained", "lost"] as const) {
+    for (const g of groups) {
+      const targets = targetsOf(g, change);
+      if (!targets.length) continue;
+      const mine = g.access.filter((a) => a.change === change);
+      const lines = mine.flatMap((a) => a.lines);
+      const verb = change === "gained" ? "gains" : "loses";
+      const first = text(lines[0]!.summary);
+      // one selector's many tokens read best as that selector, with the first as an example
+      const which =
+        lines.length === 1
+          ? first
+          : mine.length === 1 && mine[0]!.selector !== undefined
+            ? `${count(lines.length, "kind")} of token of its selector ${text(mine[0]!.selector)}, such as ${first}`
+            : `${count(lines.length, "kind")} of token, such as ${first}`;
+      out.push(`- ${code(g.identity)} ${verb} access in ${targets.map(code).join(", ")}: ${which}`);
+    }
+  }
+  const added = diff.permissions.filter((p) => p.change === "added").length;
+  const removed = diff.permissions.filter((p) => p.change === "removed").length;
+  const changed = diff.permissions.length - added - removed;
+  if (diff.permissions.length)
+    out.push(`- permissions: ${added} added, ${removed} removed, ${changed} changed`);
+  const r = diff.resources;
+  if (r.added.length + r.removed.length + r.changed.length)
+    out.push(
+      `- resources: ${r.added.length} added, ${r.removed.length} removed, ${r.changed.length} replaced`,
+    );
+  return out.length ? [verdict, "", ...out] : [verdict];
+}
+
+/** One identity: its access changes by selector (the first `MAX_LINES` of each), its permissions. */
+function details(group: IdentityDiff): string[] {
+  const out = [`##### ${code(group.identity)}`, ""];
+  for (const g of group.access) {
+    out.push(`- ${text(selectorHeading(g))}`);
+    for (const line of g.lines.slice(0, MAX_LINES))
+      out.push(`  - ${text(line.summary)} — in ${line.targets.map(code).join(", ")}`);
+    const more = g.lines.length - MAX_LINES;
+    if (more > 0) out.push(`  - … and ${more} more`);
+  }
+  for (const p of group.permissions) out.push(`- permission ${text(permissionLine(p))}`);
+  return out;
+}
+
+/**
+ * Inline text with nothing Markdown reads in it: the punctuation that opens emphasis, links and
+ * images, code, math, mentions, table cells or a heading's closing sequence escaped with a
+ * backslash, and `&`, `<`, `>` as entities, so no HTML (not every renderer honours `\<`).
+ */
+function text(value: string): string {
+  return oneLine(value)
+    .replace(/[\\`*_[\]#|~$@]/g, "\\$&")
+    .replace(/&/g, "&amp;")
+    .replace(/</g, "&lt;")
+    .replace(/>/g, "&gt;");
+}
+
+/**
+ * A code span holding the value as it is: its fence one backtick longer than the longest run of
+ * backticks in it, padded with a space where the value starts or ends with a backtick or a space
+ * (Markdown strips one such pair).
+ */
+function code(value: string): string {
+  const shown = oneLine(value);
+  const fence = "`".repeat(Math.max(0, ...(shown.match(/`+/g) ?? []).map((r) => r.length)) + 1);
+  const pad = /^[` ]|[` ]$/.test(shown) ? " " : "";
+  return `${fence}${pad}${shown}${pad}${fence}`;
+}
