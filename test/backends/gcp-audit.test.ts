@@ -2,6 +2,7 @@ import { strict as assert } from "node:assert";
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parse } from "yaml";
+import type { Finding } from "../../lib/audit/finding";
 import { auditGcp } from "../../lib/backends/gcp/audit";
 import type { GcpDeployment } from "../../lib/backends/gcp/deployed";
 import { gcpFileKind, readGcpFiles } from "../../lib/backends/gcp/deployed";
@@ -218,12 +219,19 @@ describe("audit: GCP against the intent", () => {
       // the search and the wrappers agree, and api-release's account is not in the wrappers
       const both = read([providersOf(plan!), searchOf(plan!), ...wrapped]);
       assert.deepEqual(both.policies![0]!.sources, ["policies.json", "w0.json"]);
+      // with no binding, no token of api-release's provider can impersonate its account
+      const found = auditGcp(ir!, plan!, d);
       assert.deepEqual(
-        auditGcp(ir!, plan!, d).map((f) => f.message),
+        found.filter((f) => f.kind === "permissions").map((f) => f.message),
         [
           `projects/acme-prod/serviceAccounts/api-release@acme-prod.iam.gserviceaccount.com: roles/iam.workloadIdentityUser of the grant is not bound to ${gcpGrants(plan!)[1]!.artefacts.principals[0]!}: run pulumi up, or pass the policy of projects/acme-prod/serviceAccounts/api-release@acme-prod.iam.gserviceaccount.com (it is not in the files)`,
         ],
       );
+      assert.deepEqual(
+        [...new Set(found.filter((f) => f.kind !== "permissions").map((f) => f.kind))],
+        ["under-grant"],
+      );
+      assert.ok(found.every((f) => f.kind === "permissions" || f.identity === "api-release"));
     });
 
     it("refuses a bare policy with the way to wrap it, and files of no known kind", () => {
@@ -351,22 +359,120 @@ describe("audit: GCP against the intent", () => {
     });
 
     it("finds a project's policy by its number, and reads a search without the account's policy as an empty one", () => {
+      const found = audit((b) => {
+        b.set("//cloudresourcemanager.googleapis.com/projects/123456789012", b.get(PROJECT)!);
+        b.delete(PROJECT);
+        b.delete(ACCOUNT);
+      });
       assert.deepEqual(
-        audit((b) => {
-          b.set("//cloudresourcemanager.googleapis.com/projects/123456789012", b.get(PROJECT)!);
-          b.delete(PROJECT);
-          b.delete(ACCOUNT);
-        }),
+        found.filter((f) => f.startsWith("permissions")),
         [
           `permissions api-deploy ${API_ACCOUNT}: roles/iam.workloadIdentityUser of the grant is not bound to ${api.principals[0]!}: run pulumi up, or pass the policy of ${API_ACCOUNT} (it is not in the files)`,
         ],
       );
+      // nothing binds api-deploy's account, so its provider's tokens cannot act
+      const under = found.filter((f) => !f.startsWith("permissions"));
+      assert.equal(under.length, 3);
+      for (const f of under)
+        assert.match(
+          f,
+          new RegExp(
+            `^under-grant api-deploy ${api.providerName}: provider ${api.providerName} with the members bound to roles/iam\\.workloadIdentityUser on ${api.serviceAccountEmail!} refuses a token the intent accepts`,
+          ),
+        );
     });
 
     it("compares no binding without policy files", () => {
       const d = read([providersOf(plan!)]);
       assert.equal(d.policies, undefined);
       assert.deepEqual(auditGcp(ir!, plan!, d), []);
+    });
+  });
+  describe("decisions with the principals the policies bind", () => {
+    const pool = api.providerName.slice(0, api.providerName.lastIndexOf("/providers/"));
+    const BY_REPOSITORY = `principalSet://iam.googleapis.com/${pool}/attribute.repository/acme/api`;
+    const identity = ir!.identities.find((i) => i.name === "api-deploy")!;
+    /**
+     * api-deploy's provider as another tool made it, with `condition`: the repository mapped,
+     * not trustplane's attribute, and its account bound to the repository's principal set.
+     */
+    const deployment = (condition: string, policies = true): GcpDeployment => {
+      const d = read([providersOf(plan!), ...(policies ? [searchOf(plan!)] : [])]);
+      const mapping = {
+        "google.subject": "assertion.sub",
+        "attribute.repository": "assertion.repository",
+      };
+      return {
+        providers: d.providers.map((p) =>
+          p.name === api.providerName
+            ? { ...p, attributeMapping: mapping, attributeCondition: condition }
+            : p,
+        ),
+        ...(d.policies && {
+          policies: d.policies.map((p) =>
+            p.resource === API_ACCOUNT
+              ? {
+                  ...p,
+                  bindings: [{ role: "roles/iam.workloadIdentityUser", members: [BY_REPOSITORY] }],
+                }
+              : p,
+          ),
+        }),
+      };
+    };
+    const decisions = (found: Finding[]) =>
+      found.filter((f) => f.kind === "over-grant" || f.kind === "under-grant");
+
+    it("decides none when the bound principals and the condition admit what the intent does", () => {
+      const found = auditGcp(ir!, plan!, deployment(api.attributeCondition));
+      assert.deepEqual(decisions(found), []);
+      // the binding is still not the plan's
+      assert.deepEqual(
+        found.map((f) => `${f.kind} ${f.identity}`),
+        ["permissions api-deploy", "permissions api-deploy"],
+      );
+    });
+
+    it("reports an over-grant where the condition admits more of the bound repository", () => {
+      const found = decisions(
+        auditGcp(ir!, plan!, deployment("assertion.repository_owner == 'acme'")),
+      );
+      assert.ok(found.length > 0);
+      for (const f of found) {
+        assert.equal(`${f.kind} ${f.identity}`, "over-grant api-deploy");
+        assert.equal(intentAccepts(identity, f.token!), false, JSON.stringify(f.token));
+        // the binding lets only acme/api act: acme/web passes the condition and no principal
+        assert.equal(f.token!.repository, "acme/api");
+        assert.match(
+          f.message,
+          /with the members bound to roles\/iam\.workloadIdentityUser on api-deploy@acme-prod\.iam\.gserviceaccount\.com accepts a token the intent refuses/,
+        );
+      }
+    });
+
+    it("without policies, reports such a provider as risky instead of deciding with the plan's principals", () => {
+      const found = auditGcp(ir!, plan!, deployment(api.attributeCondition, false));
+      assert.deepEqual(
+        found.map((f) => `${f.kind} ${f.resource}`),
+        [`risky ${api.providerName}`],
+      );
+      assert.match(
+        found[0]!.message,
+        /its decisions were not compared: pass the IAM policy of api-deploy@acme-prod\.iam\.gserviceaccount\.com$/,
+      );
+      // a provider that maps trustplane's attribute is decided, saying what the decision assumes
+      const d = read([providersOf(plan!)]);
+      const loose = d.providers.map((p) =>
+        p.name === api.providerName
+          ? { ...p, attributeCondition: "assertion.repository == 'acme/api'" }
+          : p,
+      );
+      const over = auditGcp(ir!, plan!, { providers: loose });
+      assert.ok(over.length > 0 && over.every((f) => f.kind === "over-grant"));
+      assert.match(
+        over[0]!.message,
+        /^provider \S+\/api-deploy, if its principals are the plan's \(no IAM policy in the files\), accepts a token the intent refuses/,
+      );
     });
   });
 });

@@ -2,7 +2,8 @@ import { decisionFindings } from "../../audit/decisions";
 import type { Finding, NotCompared } from "../../audit/finding";
 import type { DocumentIR } from "../../ir/types";
 import type { Plan } from "../../plan/types";
-import { bindingFindings } from "./bindings";
+import type { TargetOf } from "../cloud-types";
+import { bindingFindings, boundPrincipals, unmapped } from "./bindings";
 import type { GcpDeployment } from "./deployed";
 import { unparsable } from "./evaluate";
 
@@ -10,7 +11,11 @@ import { unparsable } from "./evaluate";
  * Compares the workload identity pool providers deployed in GCP with the compiled intent: a
  * planned provider not deployed (or disabled) is `missing`; a deployed provider must decide
  * `verify`'s corpus as the intent does (`over-grant`, `under-grant`) with its own issuer,
- * audiences, mapping and condition; CEL trustplane cannot parse is `risky`, not decided; a
+ * audiences, mapping and condition, and with the principals the IAM policies of the files bind
+ * (`boundPrincipals`), or without policies the plan's; CEL trustplane cannot parse is `risky`,
+ * not decided, and so is a provider whose mapping none of the plan's principals can match when
+ * there are no policies (it is not trustplane's, only its bindings say who may use it, and an
+ * under-grant for every token the intent accepts would say nothing of it); a
  * provider for a declared issuer that no identity plans is `unmanaged`. When the files hold IAM
  * policies, the grants' bindings on their projects and service accounts are compared
  * (`permissions`, see `bindingFindings`); without policy files they are not.
@@ -51,22 +56,31 @@ export function auditGcp(ir: DocumentIR, plan: Plan, deployment: GcpDeployment):
         });
         continue;
       }
+      const target = ir.targets.get(grant.target) as TargetOf<"gcp">;
+      const bound = deployment.policies && boundPrincipals(grant, target, deployment.policies);
+      if (!bound && unmapped(a.principals, provider.attributeMapping)) {
+        findings.push({
+          ...at,
+          kind: "risky",
+          resource: provider.name,
+          message: `provider ${provider.name} maps no attribute the plan's principals name (${a.principals.join(", ")}): trustplane did not make it as it stands, and only its IAM bindings say which tokens may act; its decisions were not compared: pass the IAM policy of ${a.serviceAccountEmail ?? `project ${target.projectId}`}`,
+        });
+        continue;
+      }
       const artefacts = {
         ...a,
         issuerUri: provider.issuerUri,
         allowedAudiences: provider.allowedAudiences,
         attributeMapping: provider.attributeMapping,
         attributeCondition: provider.attributeCondition,
+        principals: bound?.members ?? a.principals,
       };
+      // without the policies, the decisions hold only if the bindings are the plan's
+      const what = bound
+        ? `provider ${provider.name} with ${bound.where}`
+        : `provider ${provider.name}, if its principals are the plan's (no IAM policy in the files),`;
       findings.push(
-        ...decisionFindings(
-          identity,
-          ir,
-          grant,
-          { ...grant, artefacts },
-          provider.name,
-          `provider ${provider.name}`,
-        ),
+        ...decisionFindings(identity, ir, grant, { ...grant, artefacts }, provider.name, what),
       );
     }
   }

@@ -1,7 +1,8 @@
 import type { Finding } from "../../audit/finding";
 import type { DocumentIR } from "../../ir/types";
 import type { Plan } from "../../plan/types";
-import type { TargetOf } from "../cloud-types";
+import { own } from "../../internal/own";
+import type { GrantPlanOf, TargetOf } from "../cloud-types";
 import type { DeployedIamPolicy } from "./iam-policies";
 import { policyAccount, policyProject, underCondition } from "./iam-policies";
 
@@ -116,4 +117,56 @@ function compare(
       );
     }
   }
+}
+
+/**
+ * The members of the grant's pool that the deployed policies let act for the grant, to decide
+ * tokens with instead of the plan's principals: in impersonate mode those bound to
+ * `roles/iam.workloadIdentityUser` on its service account; in direct mode those bound to any of
+ * its roles on its project (a token holding one of them can act there; a role missing for a
+ * principal is a `permissions` finding). A conditional binding counts as if its condition held:
+ * trustplane does not evaluate IAM conditions, a token it admits can act at least sometimes (an
+ * over-grant is never hidden by one), and `bindingFindings` reports the condition. A policy not
+ * in the files binds nothing, as there. `where` says in words whose bindings they are.
+ */
+export function boundPrincipals(
+  grant: GrantPlanOf<"gcp">,
+  target: TargetOf<"gcp">,
+  policies: readonly DeployedIamPolicy[],
+): { members: string[]; where: string } {
+  const a = grant.artefacts;
+  // principal identifiers name the pool: principalSet://iam.googleapis.com/projects/N/…/POOL/…
+  const iam = `iam.googleapis.com/${a.providerName.slice(0, a.providerName.lastIndexOf("/providers/"))}`;
+  const account = a.serviceAccountEmail;
+  const roles = account ? [WORKLOAD_IDENTITY_USER] : a.projectBindings.map((b) => b.role);
+  const on = policies.filter((p) =>
+    account
+      ? policyAccount(p) === account
+      : [target.projectId, target.projectNumber].includes(policyProject(p) ?? ""),
+  );
+  const members = on
+    .flatMap((p) => p.bindings)
+    .filter((b) => roles.includes(b.role))
+    .flatMap((b) => b.members)
+    .filter((m) => ["principal://", "principalSet://"].some((s) => m.startsWith(`${s}${iam}/`)));
+  const where = account ?? `project ${target.projectId}`;
+  return {
+    members: [...new Set(members)],
+    where: `the members bound to ${roles.join(", ")} on ${where}`,
+  };
+}
+
+/**
+ * Whether none of the principals can match a token of a provider with this attribute mapping:
+ * each names an attribute the mapping does not map (the plan's name
+ * `attribute.trustplane_identity`, which a provider trustplane did not make lacks).
+ */
+export function unmapped(
+  principals: readonly string[],
+  mapping: Readonly<Record<string, string>>,
+): boolean {
+  return principals.every((p) => {
+    const name = /\/attribute\.([a-z0-9_]+)\/[^/]/.exec(p)?.[1];
+    return name !== undefined && own(mapping, `attribute.${name}`) === undefined;
+  });
 }
