@@ -309,7 +309,7 @@ function iamForm(value: unknown): unknown {
   if (isRecord(value))
     return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, iamForm(v)]));
   if (!Array.isArray(value)) return value;
-  const items = new Map(value.map((v) => [canonical(iamForm(v)), iamForm(v)] as const));
+  const items = new Map(value.map(iamForm).map((v) => [canonical(v), v] as const));
   const sorted = [...items].sort(([x], [y]) => (x < y ? -1 : 1)).map(([, v]) => v);
   return sorted.length === 1 ? sorted[0] : sorted;
 }
