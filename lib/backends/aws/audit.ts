@@ -6,6 +6,7 @@ import type { DocumentIR, IdentityIR } from "../../ir/types";
 import type { Plan } from "../../plan/types";
 import type { GrantPlanOf } from "../cloud-types";
 import type { AwsDeployment, DeployedRole } from "./deployed";
+import { iamForm } from "./deployed";
 import { providerHost } from "./names";
 import type { TrustPolicy } from "./trust-policy";
 
@@ -216,7 +217,7 @@ function permissions(
       const plannedPolicy = own(a.inlinePolicies, name);
       if (deployedPolicy === undefined) add(`inline policy ${name} of the grant is not deployed`);
       else if (plannedPolicy === undefined) add(`inline policy ${name} is not the grant's`);
-      else if (canonical(deployedPolicy) !== canonical(plannedPolicy))
+      else if (canonical(iamForm(deployedPolicy)) !== canonical(iamForm(plannedPolicy)))
         add(`inline policy ${name} differs from the grant's`);
     }
   }

@@ -305,7 +305,7 @@ function same(_field: string, a: unknown, b: unknown): boolean {
  *
  * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_grammar.html
  */
-function iamForm(value: unknown): unknown {
+export function iamForm(value: unknown): unknown {
   if (isRecord(value))
     return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, iamForm(v)]));
   if (!Array.isArray(value)) return value;
