@@ -47,6 +47,7 @@ export type IssueCode =
   | "broad_ref_trust"
   | "pattern_spans_claims"
   | "literal_wildcard"
+  | "aws_unknown_managed_policy"
   | ProgramIssueCode;
 
 /** Problems of the Pulumi program around a document (the `TrustPlane` component's options). */

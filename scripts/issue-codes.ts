@@ -116,6 +116,10 @@ export const ISSUE_CODES: { readonly [C in IssueCode]: IssueCodeDoc } = {
     severity: "warning",
     fix: "an exact value with `*` or `?` matches only those characters: write `{pattern: …}`",
   },
+  aws_unknown_managed_policy: {
+    severity: "warning",
+    fix: "an `arn:…:iam::aws:policy/…` ARN missing from trustplane's snapshot of AWS managed policies (AWS may have added it since): check the name and path; the message suggests the closest",
+  },
   missing_sdk: {
     severity: "error",
     fix: "Pulumi program: install the cloud SDK the message names, or set `only` to the targets this stack deploys",

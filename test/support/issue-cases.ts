@@ -368,4 +368,14 @@ export const CASES: Record<
     message:
       "environment \"prod-*\" is an exact value, so '*' and '?' in it match only themselves; did you mean {pattern: \"prod-*\"}?",
   },
+  aws_unknown_managed_policy: {
+    document: oneIdentity(
+      GITHUB,
+      [API],
+      [{ target: "aws-prod", managedPolicyArns: ["arn:aws:iam::aws:policy/NetworkAdministrator"] }],
+    ),
+    path: "identities[0].grants[0].managedPolicyArns[0]",
+    message:
+      '"arn:aws:iam::aws:policy/NetworkAdministrator": it is not among the AWS managed policies trustplane knows (iann0036/iam-dataset at 2073fa52 (2026-08-22), 1214 policies), so AttachRolePolicy fails with NoSuchEntity unless AWS added it since; did you mean "arn:aws:iam::aws:policy/job-function/NetworkAdministrator"?',
+  },
 };

@@ -5,6 +5,7 @@ import type { TargetOf } from "../cloud";
 import { shortHash } from "../../internal/names";
 import type { PlanResource } from "../../plan/resource";
 import { repeats } from "../repeats";
+import { rolePolicyIssues } from "./policies";
 import { AWS_AUDIENCE, providerArn, providerHost, providerResourceName, roleArn } from "./names";
 import type { TrustPolicy } from "./trust-policy";
 import { acceptable, awsTrustPolicy, policySize } from "./trust-policy";
@@ -80,6 +81,7 @@ export function awsGrant(
       "list each policy once",
     ),
   );
+  issues.push(...rolePolicyIssues(grant));
   const inline = options.inlinePolicies ?? {};
   const resources: PlanResource[] = [
     {
