@@ -7,7 +7,7 @@ import { IMPORTS } from "../../lib/backends/imports";
 import { conditionSelectors } from "../../lib/backends/gcp/decompile-cel";
 import { draftIntent } from "../../lib/import/draft";
 import type { IntentDocument } from "../../lib/intent/document";
-import { run } from "../../lib/cli/main";
+import { cli } from "../support/cli";
 
 const GITHUB = "token.actions.githubusercontent.com";
 const ARN = `arn:aws:iam::111111111111:oidc-provider/${GITHUB}`;
@@ -314,17 +314,6 @@ describe("trustplane import (CLI)", function () {
     }),
   );
   writeFileSync(providerFile, JSON.stringify(provider));
-
-  async function cli(...args: string[]) {
-    const out: string[] = [];
-    const err: string[] = [];
-    const code = await run(
-      args,
-      (s) => out.push(s),
-      (s) => err.push(s),
-    );
-    return { code, out: out.join("\n"), err: err.join("\n") };
-  }
 
   it("writes a draft that check accepts, and reports the proof", async () => {
     const target = join(dir, "intent.yaml");
