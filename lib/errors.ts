@@ -51,7 +51,7 @@ export type IssueCode =
   | ProgramIssueCode;
 
 /** Problems of the Pulumi program around a document (the `TrustPlane` component's options). */
-export type ProgramIssueCode = "missing_sdk" | "provider_mismatch";
+export type ProgramIssueCode = "missing_sdk" | "provider_mismatch" | "shared_provider";
 
 export type Severity = "error" | "warning";
 

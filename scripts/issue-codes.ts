@@ -128,4 +128,8 @@ export const ISSUE_CODES: { readonly [C in IssueCode]: IssueCodeDoc } = {
     severity: "error",
     fix: "Pulumi program: give the target a provider of its own cloud, with credentials for its account, subscription and tenant",
   },
+  shared_provider: {
+    severity: "error",
+    fix: "Pulumi program: AWS targets in different accounts, or Azure targets in different subscriptions, need a provider each (`providers`), or a stack each (`only`)",
+  },
 };

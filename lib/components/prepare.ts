@@ -10,6 +10,7 @@ import type { AwsTrust } from "./aws";
 import type { AzureTrust } from "./azure";
 import type { GcpTrust } from "./gcp";
 import type { TrustPlaneOptions } from "./options";
+import { sharedProviderIssues } from "./providers";
 import type { CloudGrant } from "./shared";
 
 /**
@@ -113,6 +114,7 @@ export function prepare(
     }
   }
 
+  issues.push(...sharedProviderIssues(selected, targets, options.providers ?? {}));
   const components = loadComponents(selected, issues);
 
   // adopted AWS providers stand for the planned provider of their account and issuer URL

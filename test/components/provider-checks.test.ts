@@ -1,5 +1,6 @@
 import { strict as assert } from "node:assert";
 import { Provider as AwsProvider } from "@pulumi/aws/provider";
+import { Provider as AzureProvider } from "@pulumi/azure-native/provider";
 import type * as pulumi from "@pulumi/pulumi";
 import { TrustPlane } from "../../lib/components";
 import type { TrustPlaneArgs } from "../../lib/components";
@@ -195,6 +196,118 @@ describe("TrustPlane: each target's provider is the target's", () => {
     } finally {
       restore();
     }
+  });
+
+  describe("several targets of one cloud", () => {
+    const AWS_B = { cloud: "aws", accountId: "222222222222" };
+    const AZURE_B = { ...TARGETS["azure-prod"], resourceGroup: "other" };
+    const GCP_B = { cloud: "gcp", projectId: "acme-staging", projectNumber: "210987654321" };
+
+    /** `document` with extra targets, granted too. */
+    function withTargets(extra: Record<string, object>, ...targets: string[]): TrustPlaneArgs {
+      const args = document(...targets, ...Object.keys(extra));
+      Object.assign(args.targets, structuredClone(extra));
+      return args;
+    }
+
+    it("refuses two AWS accounts through the default provider, and registers nothing", async () => {
+      const { error, seen } = await registering(
+        () => new TrustPlane("two-accounts", withTargets({ "aws-b": AWS_B }, "aws-prod")),
+      );
+      assert.ok(error instanceof TrustplaneError, String(error));
+      assert.deepEqual(
+        error.issues.map((i) => [i.code, i.path, i.message]),
+        [
+          [
+            "shared_provider",
+            ["providers"],
+            'AWS targets "aws-prod" (account "111111111111") and "aws-b" (account "222222222222") have no provider, so they would all be deployed through Pulumi\'s default AWS provider, which reaches one of them: give each its own (providers: { "aws-prod": …, "aws-b": … }), or deploy them from separate stacks (the option only)',
+          ],
+        ],
+      );
+      assert.deepEqual(seen, []);
+    });
+
+    it("refuses one provider object for two Azure subscriptions", async () => {
+      const azureB = { ...AZURE_B, subscriptionId: "00000000-0000-0000-0000-0000000000bb" };
+      const { error, seen } = await registering(() => {
+        const azure = new AzureProvider("shared", {});
+        return new TrustPlane("one-for-two", {
+          ...withTargets({ "azure-b": azureB }, "azure-prod"),
+          providers: { "azure-prod": azure, "azure-b": azure },
+        });
+      });
+      assert.ok(error instanceof TrustplaneError, String(error));
+      assert.deepEqual(
+        error.issues.map((i) => [i.code, i.path, i.message]),
+        [
+          [
+            "shared_provider",
+            ["providers", "azure-b"],
+            'providers gives Azure targets "azure-prod" (subscription "00000000-0000-0000-0000-00000000000b") and "azure-b" (subscription "00000000-0000-0000-0000-0000000000bb") one provider, which reaches one of them: give each its own (providers: { "azure-prod": …, "azure-b": … }), or deploy them from separate stacks (the option only)',
+          ],
+        ],
+      );
+      assert.deepEqual(customKeys(seen), []);
+    });
+
+    it("deploys two AWS accounts with a provider each, each target's resources through its own", async () => {
+      const { value, error, seen } = await registering(() => {
+        const b = new AwsProvider("b", { region: "eu-west-1" });
+        const plane = new TrustPlane("a-provider-each", {
+          ...withTargets({ "aws-b": AWS_B }, "aws-prod"),
+          providers: { "aws-b": b },
+        });
+        return { b, plane };
+      });
+      assert.equal(error, undefined);
+      const reference = `${await valueOf(value!.b.urn)}::${await valueOf(value!.b.id)}`;
+      const through = (provider: string) =>
+        customKeys(seen.filter((r) => r.provider === provider && r.type.startsWith("aws:")));
+      // aws-prod through the default provider, aws-b through its own
+      assert.deepEqual(through(""), [
+        "aws:iam/openIdConnectProvider:OpenIdConnectProvider oidc-provider/111111111111/token.actions.githubusercontent.com",
+        "aws:iam/role:Role alpha/aws-prod",
+      ]);
+      assert.deepEqual(through(reference), [
+        "aws:iam/openIdConnectProvider:OpenIdConnectProvider oidc-provider/222222222222/token.actions.githubusercontent.com",
+        "aws:iam/role:Role alpha/aws-b",
+      ]);
+    });
+
+    it("deploys one of two AWS accounts with only, through the default provider", async () => {
+      const { error, seen } = await registering(
+        () =>
+          new TrustPlane("only-one", {
+            ...withTargets({ "aws-b": AWS_B }, "aws-prod"),
+            only: ["aws-b"],
+          }),
+      );
+      assert.equal(error, undefined);
+      assert.deepEqual(customKeys(seen), [
+        "aws:iam/openIdConnectProvider:OpenIdConnectProvider oidc-provider/222222222222/token.actions.githubusercontent.com",
+        "aws:iam/role:Role alpha/aws-b",
+      ]);
+    });
+
+    it("deploys Azure resource groups of one subscription, and GCP projects, through default providers", async () => {
+      const { error, seen } = await registering(
+        () =>
+          new TrustPlane("one-place", {
+            ...withTargets({ "azure-b": AZURE_B, "gcp-b": GCP_B }, "azure-prod", "gcp-prod"),
+          }),
+      );
+      assert.equal(error, undefined);
+      assert.deepEqual(
+        customKeys(seen).filter((k) => k.includes("UserAssignedIdentity") || k.includes("Pool ")),
+        [
+          "azure-native:managedidentity:UserAssignedIdentity alpha/azure-b",
+          "azure-native:managedidentity:UserAssignedIdentity alpha/azure-prod",
+          "gcp:iam/workloadIdentityPool:WorkloadIdentityPool pool/acme-prod/trustplane",
+          "gcp:iam/workloadIdentityPool:WorkloadIdentityPool pool/acme-staging/trustplane",
+        ],
+      );
+    });
   });
 
   it("warns, and deploys, when a GCP provider defaults to another project (resources name theirs)", async () => {
