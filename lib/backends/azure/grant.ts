@@ -9,6 +9,7 @@ import { repeats } from "../repeats";
 import { BUILTIN_ROLES, roleGuid } from "./builtin-roles";
 import type { FederatedCredential } from "./credentials";
 import { AZURE_AUDIENCE, azureCredentials } from "./credentials";
+import { AZURE_LIMITS, IDENTITY_NAME_RULE } from "./limits";
 
 /** Pulumi type tokens of what an Azure grant creates. */
 export const AZURE_TYPES = {
@@ -55,6 +56,16 @@ export function azureGrant(
       : ["issuers", identity.issuerName, "audiences", "azure"],
   );
   const identityName = options.identityName ?? identity.name;
+  // the schema checks a given identityName; the identity's own name may be too short for Azure
+  if (!AZURE_LIMITS.identityName.test(identityName)) {
+    issues.push(
+      error(
+        "invalid_name",
+        [...grant.path, "identityName"],
+        `the managed identity would be named ${quote(identityName)}, and ${IDENTITY_NAME_RULE}; set identityName on this grant`,
+      ),
+    );
+  }
   const roleAssignments: RoleAssignment[] = [];
   const assigned: Listed[] = [];
   (options.roles ?? []).forEach((entry, i) => {

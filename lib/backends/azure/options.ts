@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { AZURE_LIMITS, IDENTITY_NAME_RULE } from "./limits";
 
 const Guid = z
   .string()
@@ -57,10 +58,7 @@ export const AzureRole = z
 export const azureGrantOptions = {
   identityName: z
     .string()
-    .regex(
-      /^[A-Za-z0-9][A-Za-z0-9_-]{2,127}$/,
-      "identity names are 3-128 letters, digits, '-' and '_'",
-    )
+    .regex(AZURE_LIMITS.identityName, IDENTITY_NAME_RULE)
     .optional()
     .describe("Azure: the managed identity's name. Defaults to the identity's name."),
 };
