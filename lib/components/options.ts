@@ -2,7 +2,11 @@ import type * as pulumi from "@pulumi/pulumi";
 
 /** What a Pulumi program adds to the intent document: values known only to the program. */
 export interface TrustPlaneOptions {
-  /** A Pulumi provider per target name (an `aws.Provider` for an AWS target, and so on). */
+  /**
+   * A Pulumi provider per target name (an `aws.Provider` for an AWS target, and so on). AWS
+   * targets in different accounts, or Azure targets in different subscriptions, need one each
+   * (or `only`): one provider for them is refused with `shared_provider`, before registering.
+   */
   readonly providers?: Readonly<Record<string, pulumi.ProviderResource>>;
   /** Resources that exist already: referenced, never created. */
   readonly adopt?: {
