@@ -170,6 +170,38 @@ describe("audit: AWS deployed trust against the intent", () => {
     );
   });
 
+  it("reports a sub wildcard before the owner on a shared issuer as risky, intent or not", () => {
+    const d = faithful();
+    const prefix: DeployedRole = {
+      ...d.roles[0]!,
+      arn: "arn:aws:iam::111111111111:role/acme-prefix",
+      name: "acme-prefix",
+      trustPolicy: {
+        Version: "2012-10-17",
+        Statement: [
+          {
+            Effect: "Allow",
+            Principal: { Federated: apiDeploy.artefacts.providerArn },
+            Action: "sts:AssumeRoleWithWebIdentity",
+            Condition: {
+              StringEquals: { "token.actions.githubusercontent.com:aud": "sts.amazonaws.com" },
+              // acme* also matches acme-evil/…; acme/* would name the owner
+              StringLike: { [sub]: ["repo:acme*", "repo:acme/*"] },
+            },
+          },
+        ],
+      },
+      sources: ["export"],
+    };
+    const found = auditAws(ir!, plan!, { ...d, roles: [...d.roles, prefix] });
+    assert.deepEqual(
+      found.filter((f) => f.kind === "risky").map((f) => f.message),
+      [
+        'role arn:aws:iam::111111111111:role/acme-prefix matches sub "repo:acme*" on GitHub Actions, a shared issuer: its wildcard comes before the owner is named, so other customers whose owner names start alike can assume it',
+      ],
+    );
+  });
+
   it("reports operators it does not evaluate as risky, and decides nothing by guess", () => {
     const d = tampered((role) => {
       const c = subCondition(role);

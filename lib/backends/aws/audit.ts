@@ -1,6 +1,8 @@
 import { decisionFindings } from "../../audit/decisions";
 import type { Finding, NotCompared } from "../../audit/finding";
 import { canonical } from "../../internal/canonical";
+import { hasWildcards, literalPrefix } from "../../claims/glob";
+import type { IssuerModel } from "../../claims/issuer";
 import { isRecord, own } from "../../internal/own";
 import type { DocumentIR, IdentityIR } from "../../ir/types";
 import type { Plan } from "../../plan/types";
@@ -118,10 +120,47 @@ function riskyOnTheirOwn(ir: DocumentIR, roles: readonly DeployedRole[]): Findin
             resource: role.arn,
             message: `role ${role.arn} trusts ${issuer.label} (${host}) without a condition on ${missing.join(" or ")}${missing.includes("sub") ? ": every customer of the shared issuer can assume it" : ": tokens minted for other audiences are accepted"}`,
           });
+        for (const glob of ownerWildcards(s, host, issuer))
+          out.push({
+            kind: "risky",
+            cloud: "aws",
+            resource: role.arn,
+            message: `role ${role.arn} matches sub ${JSON.stringify(glob)} on ${issuer.label}, a shared issuer: its wildcard comes before the owner is named, so other customers whose owner names start alike can assume it`,
+          });
       }
     }
   }
   return out;
+}
+
+/**
+ * The `sub` globs of a statement (StringLike, with or without IfExists or a set operator) whose
+ * wildcard comes before the owner: on a shared issuer, their literal prefix does not pin it.
+ */
+function ownerWildcards(s: Record<string, unknown>, host: string, issuer: IssuerModel): string[] {
+  const condition = own(s, "Condition");
+  if (!issuer.shared || !isRecord(condition)) return [];
+  // every value of a String operator on `host:claim`, with whether it is a glob
+  const values = (claim: string) =>
+    Object.entries(condition)
+      .filter(([op]) => /^(For(All|Any)Values?:)?String(Equals|Like)(IfExists)?$/.test(op))
+      .flatMap(([op, keys]) =>
+        (isRecord(keys) ? Object.entries(keys) : [])
+          .filter(([k]) => k.toLowerCase() === `${host}:${claim}`.toLowerCase())
+          .flatMap(([, v]) => ([] as unknown[]).concat(v))
+          .filter((v): v is string => typeof v === "string")
+          .map((v) => ({ v, glob: op.includes("Like") && hasWildcards(v) })),
+      );
+  const pins = (claim: string, prefix: RegExp | undefined) => {
+    const found = values(claim);
+    return found.length > 0 && found.every((x) => !x.glob || !!prefix?.test(literalPrefix(x.v)));
+  };
+  // another condition may name the owner (its ID, say): then the sub wildcard is not the gate
+  if (issuer.ownerPins.some((p) => p.claim !== "sub" && pins(p.claim, p.prefix))) return [];
+  const prefix = issuer.ownerPins.find((p) => p.claim === "sub")?.prefix;
+  return values("sub")
+    .filter((x) => x.glob && !prefix?.test(literalPrefix(x.v)))
+    .map((x) => x.v);
 }
 
 /** The condition keys a statement's Condition names, whatever their operators. */
