@@ -93,7 +93,7 @@ function share(
       p.grants.flatMap((plan, k) => {
         if (plan.cloud !== cloud) return [];
         at.push([i, k]);
-        return [{ plan, grant: identities[i]!.grants[k]! }];
+        return [{ plan, grant: identities[i]!.grants[k]!, identity: identities[i]! }];
       }),
     );
     const shared = backendOf(cloud).share(placed);

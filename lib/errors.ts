@@ -37,6 +37,7 @@ export type IssueCode =
   | "aws_condition_key_invalid"
   | "aws_too_many_client_ids"
   | "aws_too_many_providers"
+  | "aws_value_too_long"
   | "azure_too_many_credentials"
   | "azure_value_too_long"
   | "azure_unknown_role"

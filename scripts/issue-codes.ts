@@ -92,6 +92,10 @@ export const ISSUE_CODES: { readonly [C in IssueCode]: IssueCodeDoc } = {
     severity: "error",
     fix: "raise the account's OIDC provider quota (`L-858F3967`) and set `oidcProviderQuota`, or trust fewer issuers",
   },
+  aws_value_too_long: {
+    severity: "error",
+    fix: "IAM takes OIDC provider URLs of at most 255 characters: leave AWS out of the identities of an issuer with a longer URL",
+  },
   azure_too_many_credentials: {
     severity: "error",
     fix: "an identity holds at most 20 federated credentials: split the identity",

@@ -18,10 +18,11 @@ export interface BuiltGrant<C extends Cloud> {
   readonly issues: Issue[];
 }
 
-/** A grant of one cloud across the document: its plan and where it was written. */
+/** A grant of one cloud across the document: its plan, where it was written, and its identity. */
 export interface PlacedGrant<C extends Cloud> {
   readonly plan: GrantPlanOf<C>;
   readonly grant: GrantIR<TargetOf<C>>;
+  readonly identity: IdentityIR;
 }
 
 /** A physical name a cloud requires to be unique, and the grant option that sets it. */

@@ -20,7 +20,62 @@ function issuesOf(grant: object, target: object = {}): [string, string][] {
     .map((i) => [i.code, formatPath(i.path)]);
 }
 
+/** `count` identities of one issuer in aws-prod (and aws-other, same account, for every other). */
+function manyIdentities(count: number, issuer: object, grant: (i: number) => object) {
+  return {
+    version: 1,
+    issuers: { ci: issuer },
+    targets: {
+      "aws-prod": { cloud: "aws", accountId: "111111111111" },
+      "aws-other": { cloud: "aws", accountId: "111111111111" },
+    },
+    identities: Array.from({ length: count }, (_, i) => ({
+      name: `id-${i}`,
+      issuer: "ci",
+      subjects: [{ sub: "system:serviceaccount:apps:deploy" }],
+      grants: [{ target: i % 2 ? "aws-other" : "aws-prod", roleName: `role-${i}`, ...grant(i) }],
+    })),
+  };
+}
+
+const errors = (document: unknown) =>
+  analyse(document)
+    .issues.filter((i) => i.severity === "error")
+    .map((i) => [i.code, formatPath(i.path)]);
+
 describe("aws limits", () => {
+  describe("OIDC providers", () => {
+    const k8s = (length: number) => ({
+      kind: "kubernetes",
+      url: `https://oidc.example/${"a".repeat(length - 21)}`,
+    });
+
+    it("accepts a 255-character URL and refuses 256, once at the issuer's url", () => {
+      assert.equal(k8s(255).url.length, 255);
+      assert.deepStrictEqual(errors(manyIdentities(2, k8s(255), () => ({}))), []);
+      assert.deepStrictEqual(errors(manyIdentities(2, k8s(256), () => ({}))), [
+        ["aws_value_too_long", "issuers.ci.url"],
+      ]);
+    });
+
+    it("takes 255-character audiences (the schema refuses longer ones, for every cloud)", () => {
+      const k = { kind: "kubernetes", url: "https://oidc.example" };
+      const audience = (length: number) => () => ({ audience: "a".repeat(length) });
+      assert.deepStrictEqual(errors(manyIdentities(1, k, audience(255))), []);
+      assert.deepStrictEqual(errors(manyIdentities(1, k, audience(256))), [
+        ["invalid_value", "identities[0].grants[0].audience"],
+      ]);
+    });
+
+    it("merges the audiences of every target in the account: 100 client IDs pass, 101 fail", () => {
+      const k = { kind: "kubernetes", url: "https://oidc.example" };
+      assert.deepStrictEqual(errors(manyIdentities(100, k, (i) => ({ audience: `aud-${i}` }))), []);
+      assert.deepStrictEqual(errors(manyIdentities(101, k, (i) => ({ audience: `aud-${i}` }))), [
+        ["aws_too_many_client_ids", "identities[100].grants[0].audience"],
+      ]);
+    });
+  });
+
   describe("AWS managed policies", () => {
     it("knows every managed policy and boundary the examples attach", () => {
       const arns = readdirSync(EXAMPLES)

@@ -185,6 +185,15 @@ export const CASES: Record<
     message:
       "account 111111111111 would need 2 OIDC providers (one per issuer URL), over the quota of 1 for aws-prod; raise the account's quota (Service Quotas L-858F3967, default 100, at most 700) and set oidcProviderQuota on the target, or trust fewer issuers there",
   },
+  aws_value_too_long: {
+    document: oneIdentity(
+      { kind: "kubernetes", url: `https://oidc.example/${"a".repeat(235)}` },
+      [{ sub: "system:serviceaccount:apps:deploy" }],
+      grantsIn("aws"),
+    ),
+    path: "issuers.ci.url",
+    message: `IAM allows 255 characters in an OIDC provider's URL, and this issuer's has 256: "https://oidc.example/${"a".repeat(79)}… (256 characters)"; AWS cannot trust this issuer, so leave AWS out of its identities`,
+  },
   unknown_claim: {
     document: oneIdentity(GITHUB, [{ ...API, branch: "main" }]),
     path: "identities[0].subjects[0].branch",

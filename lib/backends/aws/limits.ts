@@ -7,6 +7,15 @@
  */
 export const IAM_LIMITS = {
   /**
+   * CreateOpenIDConnectProvider: `Url` 1-255 characters; `ClientIDList` at most 100 client IDs,
+   * each 1-255 characters (the schema's `Audience` holds every audience to 255).
+   *
+   * @see https://docs.aws.amazon.com/IAM/latest/APIReference/API_CreateOpenIDConnectProvider.html
+   */
+  providerUrlLength: 255,
+  clientIds: 100,
+  clientIdLength: 255,
+  /**
    * A managed policy's ARN (AttachRolePolicy `PolicyArn`, CreateRole `PermissionsBoundary`):
    * `arn:<partition>:iam::<account>|aws:policy/<path/><name>`, the name 1-128 of `[\w+=,.@-]`.
    */
