@@ -52,7 +52,7 @@ export interface VersionedIdentity {
  * The tokens whose decision changes between BASE and HEAD, per grant of one identity (either
  * version may lack it, or the grant: then it refuses every token). The corpus is `verify`'s for
  * the identity in both versions (selector instances, adversarial neighbours, attacker tokens
- * shaped to the `sub` values of both versions' artefacts) with the issuer's ordinary token, each
+ * shaped to the `sub` values of either version's artefacts) with the issuer's ordinary token, each
  * without `aud` tried with both versions' audiences; each token is decided by the cloud's
  * evaluator on both versions' artefacts. Of the tokens with one summary, the first is reported:
  * the others differ only in claims no selector names. A grant whose issuer, selectors, audience and artefacts
@@ -74,10 +74,7 @@ export function accessChanges(
     }))
     .filter((p) => decideAll || !decidedAlike(base, head, p.before, p.after));
   if (pairs.length === 0) return [];
-  const patterns = pairs.flatMap((p) =>
-    [p.before, p.after].flatMap((g) => (g ? backendOf(g.cloud).subPatterns(g.artefacts) : [])),
-  );
-  const tokens = corpusOf([head, base], [...new Set(patterns)]);
+  const tokens = corpusOf([head, base]);
   const named = [base, head].flatMap((v) => v?.identity.selectors ?? []);
   // claims the summaries lead with when the versions differ in them
   const iss = base && head && base.identity.issuer.url !== head.identity.issuer.url ? ["iss"] : [];
@@ -137,21 +134,23 @@ const selectorsKey = (identity: IdentityIR) =>
   canonical(identity.selectors.map((s) => [...s.claims]));
 
 /**
- * Both versions' corpora of the identity (with the issuer's ordinary token), each token once:
- * the selectors' own instances first, so the first token of a summary is an ordinary one.
+ * Both versions' corpora of the identity, each with the attacker tokens of each version's `sub`
+ * patterns (of every grant, as verify's: a skipped grant changes no token) in a corpus of its
+ * own, since their number is capped; and the issuer's ordinary token. Each token once, the
+ * selectors' own instances first, so the first token of a summary is an ordinary one.
  */
-function corpusOf(
-  versions: readonly (VersionedIdentity | undefined)[],
-  patterns: readonly string[],
-): TokenClaims[] {
+function corpusOf(versions: readonly (VersionedIdentity | undefined)[]): TokenClaims[] {
+  const present = versions.filter((v) => v !== undefined);
+  const patterns = present.map((v) => [
+    ...new Set(v.plan.grants.flatMap((g) => backendOf(g.cloud).subPatterns(g.artefacts))),
+  ]);
   const plain: TokenClaims[] = [];
   const rest: TokenClaims[] = [];
   const seen = new Set<string>();
-  for (const v of versions) {
-    if (!v) continue;
+  for (const v of present) {
     const sample = mint(v.identity.issuer, { ...v.identity.issuer.sample }, new Set());
     const tokens = [
-      ...corpus(v.identity, v.others, patterns),
+      ...patterns.flatMap((p) => corpus(v.identity, v.others, p)),
       ...(sample ? [{ claims: sample, origin: "sample" }] : []),
     ];
     for (const { claims, origin } of tokens) {
