@@ -2,6 +2,7 @@ import { strict as assert } from "node:assert";
 import { diff } from "../../lib";
 import type { TrustDiff } from "../../lib";
 import { compileDocument } from "../../lib/compile";
+import { isError } from "../../lib/errors";
 import { diffVersions } from "../../lib/inspect/diff";
 import { AZURE_SCOPE, grantsIn, oneIdentity } from "../support/documents";
 
@@ -14,9 +15,11 @@ const MAIN = { ...API, ref: "refs/heads/main", environment: { absent: true } };
 /** A document with one identity `deploy` of GitHub's `acme/api`. */
 const doc = (subjects: Json[], grants?: Json[]) => oneIdentity(GITHUB, subjects, grants) as Json;
 
-function compared(base: unknown, head: unknown): TrustDiff {
+/** The diff of two documents; BASE must compile unless `broken` says it does not. */
+function compared(base: unknown, head: unknown, broken = false): TrustDiff {
   const result = diff(base, head);
   assert.ok(result.diff, JSON.stringify(result.issues));
+  assert.equal(result.issues.base.some(isError), broken, JSON.stringify(result.issues.base));
   return result.diff;
 }
 
@@ -151,7 +154,14 @@ describe("diff", () => {
       grants(
         {
           managedPolicyArns: ["arn:aws:iam::aws:policy/ReadOnlyAccess"],
-          inlinePolicies: { s3: { Version: "2012-10-17", Statement: [] } },
+          inlinePolicies: {
+            s3: {
+              Version: "2012-10-17",
+              Statement: [
+                { Effect: "Allow", Action: "s3:GetObject", Resource: "arn:aws:s3:::b/*" },
+              ],
+            },
+          },
         },
         { roles: [{ role: "Reader", scope: AZURE_SCOPE }] },
         { roles: ["roles/viewer"] },
@@ -165,7 +175,7 @@ describe("diff", () => {
           inlinePolicies: {
             s3: {
               Version: "2012-10-17",
-              Statement: [{ Effect: "Allow", Action: "s3:*", Resource: "*" }],
+              Statement: [{ Effect: "Allow", Action: "s3:*", Resource: "arn:aws:s3:::b/*" }],
             },
           },
         },
@@ -255,7 +265,7 @@ describe("diff", () => {
   it("compares a BASE with errors as trusting nothing, and gives no diff for a HEAD with errors", () => {
     const broken = doc([{ ...API, environment: "production" }]);
     (broken.identities as Json[])[0]!.issuer = "nope";
-    const d = compared(broken, base);
+    const d = compared(broken, base, true);
     assert.match(d.notes[0]!, /^BASE has 1 error, so it is compared as trusting nothing/);
     assert.ok(d.changes.length > 0 && d.changes.every((c) => c.change === "gained"));
     const refused = diff(base, broken);
