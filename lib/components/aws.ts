@@ -11,7 +11,11 @@ import { adoption, planned, providerGuard, record } from "./shared";
 type AwsGrant = Extract<GrantPlan, { cloud: "aws" }>;
 
 export interface AwsTrustArgs extends CloudArgs<AwsGrant> {
-  /** Existing IAM OIDC providers by their planned resource name: not created, only referenced. */
+  /**
+   * Existing IAM OIDC providers by their planned resource name: not created, only referenced.
+   * Every resource of a target waits for the target's ARNs given as Outputs (see
+   * `adoptedAwsProviders`: such an ARN fails when another issuer of its URL adopts another).
+   */
   readonly adopted: Readonly<Record<string, pulumi.Input<string>>>;
 }
 
@@ -32,7 +36,18 @@ export class AwsTrust extends pulumi.ComponentResource {
       const a = grant.artefacts;
       const resourceOpts = { parent: this, provider: args.providers[grant.target] };
       if (!guards.has(grant.target)) {
-        guards.set(grant.target, accountGuard(grant, resourceOpts));
+        // an adopted ARN given as an Output is compared with the target's others once resolved
+        const late = args.grants
+          .filter((o) => o.grant.target === grant.target)
+          .map((o) => args.adopted[planned(o.grant, AWS_TYPES.provider)])
+          .filter((arn) => arn !== undefined && typeof arn !== "string");
+        const account = accountGuard(grant, resourceOpts);
+        guards.set(
+          grant.target,
+          late.length
+            ? pulumi.all([account, pulumi.all(late)]).apply(() => true as const)
+            : account,
+        );
       }
       const guard = guards.get(grant.target)!;
       const providerName = planned(grant, AWS_TYPES.provider);

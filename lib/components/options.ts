@@ -10,7 +10,11 @@ export interface TrustPlaneOptions {
   readonly providers?: Readonly<Record<string, pulumi.ProviderResource>>;
   /** Resources that exist already: referenced, never created. */
   readonly adopt?: {
-    /** Target name → issuer name → the ARN of the account's existing IAM OIDC provider for that issuer. */
+    /**
+     * Target name → issuer name → the ARN of the account's existing IAM OIDC provider for that
+     * issuer. Issuers with one URL in one account must adopt one ARN: strings are compared
+     * before registering; an Output when it resolves, the target's resources waiting for it.
+     */
     readonly awsOidcProviders?: Readonly<
       Record<string, Readonly<Record<string, pulumi.Input<string>>>>
     >;

@@ -10,7 +10,7 @@ import type { AwsTrust } from "./aws";
 import type { AzureTrust } from "./azure";
 import type { GcpTrust } from "./gcp";
 import type { TrustPlaneOptions } from "./options";
-import { sharedProviderIssues } from "./providers";
+import { adoptedAwsProviders, sharedProviderIssues } from "./providers";
 import type { CloudGrant } from "./shared";
 
 /**
@@ -117,38 +117,7 @@ export function prepare(
   issues.push(...sharedProviderIssues(selected, targets, options.providers ?? {}));
   const components = loadComponents(selected, issues);
 
-  // adopted AWS providers stand for the planned provider of their account and issuer URL
-  const awsProviders: Record<string, pulumi.Input<string>> = {};
-  for (const [target, byIssuer] of Object.entries(options.adopt?.awsOidcProviders ?? {})) {
-    for (const [issuer, arn] of Object.entries(byIssuer)) {
-      const path = ["adopt", "awsOidcProviders", target, issuer];
-      const grant = all.find(
-        ({ identity, grant }) =>
-          identity.issuer === issuer && grant.target === target && grant.cloud === "aws",
-      );
-      if (!grant) {
-        issues.push(
-          error(
-            "invalid_value",
-            path,
-            `no AWS grant of target ${quote(target)} trusts issuer ${quote(issuer)}; adopt providers the document uses`,
-          ),
-        );
-        continue;
-      }
-      const name = grant.grant.resources[0]!.name;
-      if (name in awsProviders && awsProviders[name] !== arn) {
-        issues.push(
-          error(
-            "invalid_value",
-            path,
-            `another issuer with the same URL already adopts a different provider in ${quote(target)}; one account has one provider per URL`,
-          ),
-        );
-      }
-      awsProviders[name] = arn;
-    }
-  }
+  const awsProviders = adoptedAwsProviders(all, options.adopt?.awsOidcProviders ?? {}, issues);
 
   const gcpPools = new Set<string>();
   (options.adopt?.gcpPools ?? []).forEach((target, i) => {

@@ -1,8 +1,9 @@
-import type * as pulumi from "@pulumi/pulumi";
+import * as pulumi from "@pulumi/pulumi";
 import type { Cloud } from "../backends/cloud";
 import type { Issue } from "../errors";
-import { error, quote } from "../errors";
+import { TrustplaneError, error, quote } from "../errors";
 import type { IntentDocument } from "../intent/document";
+import type { TrustPlaneOptions } from "./options";
 import type { CloudGrant } from "./shared";
 
 type Target = IntentDocument["targets"][string];
@@ -72,4 +73,88 @@ export function sharedProviderIssues(
     }
   }
   return issues;
+}
+
+type Adoptions = NonNullable<NonNullable<TrustPlaneOptions["adopt"]>["awsOidcProviders"]>;
+
+/** One adoption of an OIDC provider: the ARN given for a target and issuer. */
+interface Adopted {
+  readonly target: string;
+  readonly issuer: string;
+  readonly arn: pulumi.Input<string>;
+}
+
+/**
+ * The ARN each adopted IAM OIDC provider stands for, by the planned name of the provider it
+ * replaces (one per account and issuer URL). Issuers sharing a URL in one account must adopt
+ * one ARN: plain strings are compared now, adding an issue; an ARN given as an Output or a
+ * Promise can only be compared once it resolves, so the provider's ARN is then an Output that
+ * fails with that issue when the values differ (the AWS component makes every resource of the
+ * target wait for it, so none of them is registered then).
+ */
+export function adoptedAwsProviders(
+  all: readonly CloudGrant[],
+  adoptions: Adoptions,
+  issues: Issue[],
+): Record<string, pulumi.Input<string>> {
+  const byName = new Map<string, Adopted[]>();
+  for (const [target, byIssuer] of Object.entries(adoptions)) {
+    for (const [issuer, arn] of Object.entries(byIssuer)) {
+      const grant = all.find(
+        ({ identity, grant }) =>
+          identity.issuer === issuer && grant.target === target && grant.cloud === "aws",
+      );
+      if (!grant) {
+        issues.push(
+          error(
+            "invalid_value",
+            ["adopt", "awsOidcProviders", target, issuer],
+            `no AWS grant of target ${quote(target)} trusts issuer ${quote(issuer)}; adopt providers the document uses`,
+          ),
+        );
+        continue;
+      }
+      // the provider is the grant's first resource: its account and issuer URL name it
+      const name = grant.grant.resources[0]!.name;
+      byName.set(name, [...(byName.get(name) ?? []), { target, issuer, arn }]);
+    }
+  }
+  const arns: Record<string, pulumi.Input<string>> = {};
+  for (const [name, list] of byName) {
+    const first = list[0]!;
+    if (list.every((a) => a.arn === first.arn)) {
+      arns[name] = first.arn;
+    } else if (list.every((a) => typeof a.arn === "string")) {
+      issues.push(
+        ...disagreements(
+          list,
+          list.map((a) => a.arn as string),
+        ),
+      );
+      arns[name] = first.arn;
+    } else {
+      arns[name] = pulumi.all(list.map((a) => a.arn)).apply((values) => {
+        const found = disagreements(list, values);
+        if (found.length) throw new TrustplaneError(found);
+        return values[0]!;
+      });
+    }
+  }
+  return arns;
+}
+
+/** An issue for each adoption whose ARN is not the first one's. */
+function disagreements(list: readonly Adopted[], values: readonly string[]): Issue[] {
+  const [first] = list;
+  return list.flatMap((a, i) =>
+    values[i] === values[0]
+      ? []
+      : [
+          error(
+            "invalid_value",
+            ["adopt", "awsOidcProviders", a.target, a.issuer],
+            `issuer ${quote(a.issuer)} adopts ${quote(values[i]!)} in ${quote(a.target)}, but issuer ${quote(first!.issuer)}, with the same URL in the same account, adopts ${quote(values[0]!)}; an account has one OIDC provider per URL, so adopt the same ARN for both`,
+          ),
+        ],
+  );
 }

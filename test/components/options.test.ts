@@ -15,6 +15,7 @@ import type { Issue } from "../../lib/errors";
 import type { Plan } from "../../lib/plan/types";
 import { ALL_GRANTS, TARGETS } from "../support/documents";
 import type { Registered } from "../support/mocks";
+import { runScript } from "../support/child";
 import { customKeys, key, registering, silenceWarnings, useMocks, valueOf } from "../support/mocks";
 
 type Json = Record<string, unknown>;
@@ -227,11 +228,103 @@ describe("TrustPlane options", () => {
           [
             "invalid_value",
             ["adopt", "awsOidcProviders", "aws-prod", "ci-too"],
-            'another issuer with the same URL already adopts a different provider in "aws-prod"; one account has one provider per URL',
+            'issuer "ci-too" adopts "arn:aws:iam::111111111111:oidc-provider/adopted.example.com-2" in "aws-prod", but issuer "ci", with the same URL in the same account, adopts "arn:aws:iam::111111111111:oidc-provider/adopted.example.com"; an account has one OIDC provider per URL, so adopt the same ARN for both',
           ],
         ],
       );
       assert.deepEqual(seen, []);
+    });
+
+    /** ALPHA and BETA, each trusting its own issuer of the same URL. */
+    function twoIssuers(): TrustPlaneArgs {
+      const args = document(ALPHA, { ...BETA, issuer: "ci-too" });
+      (args.issuers as Json)["ci-too"] = { kind: "github", subjectFormat: "immutable" };
+      return args;
+    }
+
+    it("accepts one ARN given as two Outputs (or an Output and a string) for two issuers of one URL", async () => {
+      for (const second of [pulumi.output(ADOPTED_ARN), ADOPTED_ARN]) {
+        const { error, seen } = await registering(
+          () =>
+            new TrustPlane("same-arn", {
+              ...twoIssuers(),
+              adopt: {
+                awsOidcProviders: {
+                  "aws-prod": { ci: pulumi.output(ADOPTED_ARN), "ci-too": second },
+                },
+              },
+            }),
+        );
+        assert.equal(error, undefined);
+        assert.equal(seen.filter((r) => r.type === AWS_TYPES.provider).length, 0);
+        for (const name of ["alpha", "beta"]) {
+          const role = one(seen, AWS_TYPES.role, `${name}/aws-prod`);
+          const policy = JSON.parse(role.inputs.assumeRolePolicy as string) as {
+            Statement: { Principal: unknown }[];
+          };
+          assert.deepEqual(policy.Statement[0]!.Principal, { Federated: ADOPTED_ARN });
+        }
+      }
+    });
+
+    // an Output's value is known only once it resolves: the check is deferred to then, and
+    // the target's resources wait for it (a failed input leaves registrations pending, so this
+    // runs in its own process)
+    it("refuses two Outputs of different ARNs once resolved, before registering anything of the target", () => {
+      // GAMMA's issuer has another URL: its provider and role do not wait for the adopted ARNs
+      const args = twoIssuers();
+      (args.issuers as Json).enterprise = {
+        kind: "github",
+        subjectFormat: "immutable",
+        enterpriseSlug: "acme",
+      };
+      (args.identities as Json[]).push({ ...GAMMA, issuer: "enterprise" });
+      const result = runScript(
+        `
+        const pulumi = require("@pulumi/pulumi");
+        const { TrustPlane } = require("./lib/components/index.ts");
+        const types = [];
+        let issues = "none";
+        process.on("unhandledRejection", (e) => {
+          if (issues === "none") issues = e.issues.map((i) => [i.code, i.path, i.message]);
+        });
+        (async () => {
+          await pulumi.runtime.setMocks(
+            {
+              newResource: (a) => { types.push(a.type); return { id: a.name, state: a.inputs }; },
+              call: (a) => a.inputs,
+            },
+            "adopt", "test", false,
+          );
+          const arn = ${JSON.stringify(ADOPTED_ARN)};
+          new TrustPlane("late", {
+            ...${JSON.stringify(args)},
+            adopt: {
+              awsOidcProviders: {
+                "aws-prod": { ci: pulumi.output(arn), "ci-too": pulumi.output(arn + "-2") },
+              },
+            },
+          });
+          await new Promise((resolve) => setTimeout(resolve, 500));
+          console.log(JSON.stringify({ types: [...new Set(types)].sort(), issues }));
+          process.exit(0);
+        })().catch((e) => { console.error(e); process.exit(1); });
+      `,
+        { anyExit: true },
+      ) as { types: string[]; issues: [string, string[], string][] };
+      assert.deepEqual(result.issues, [
+        [
+          "invalid_value",
+          ["adopt", "awsOidcProviders", "aws-prod", "ci-too"],
+          `issuer "ci-too" adopts "${ADOPTED_ARN}-2" in "aws-prod", but issuer "ci", with the same URL in the same account, adopts "${ADOPTED_ARN}"; an account has one OIDC provider per URL, so adopt the same ARN for both`,
+        ],
+      ]);
+      // the other clouds' targets go on; nothing of aws-prod reached the engine
+      assert.deepEqual(
+        result.types.filter((t) => t.startsWith("aws:")),
+        [],
+      );
+      assert.ok(result.types.includes(GCP_TYPES.provider));
     });
 
     it("lists invalid AWS and GCP adoptions in one error", async () => {
