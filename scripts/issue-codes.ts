@@ -96,6 +96,22 @@ export const ISSUE_CODES: { readonly [C in IssueCode]: IssueCodeDoc } = {
     severity: "error",
     fix: "IAM takes OIDC provider URLs of at most 255 characters: leave AWS out of the identities of an issuer with a longer URL",
   },
+  aws_policy_arn_mismatch: {
+    severity: "error",
+    fix: "a role takes policies of its own account and partition, or AWS managed ones of its partition: fix the ARN",
+  },
+  aws_too_many_managed_policies: {
+    severity: "error",
+    fix: "raise the account's quota of managed policies per role (default 10, at most 20) and set `managedPolicyQuota`, or merge policies",
+  },
+  aws_invalid_policy: {
+    severity: "error",
+    fix: "an inline policy IAM answers with MalformedPolicyDocument: write it in the IAM policy grammar (`Version`, `Statement` with `Effect`, `Action`, `Resource`; no `Principal`)",
+  },
+  aws_inline_policies_too_large: {
+    severity: "error",
+    fix: "a role's inline policies hold at most 10,240 characters together (white space not counted): move statements into customer managed policies",
+  },
   azure_too_many_credentials: {
     severity: "error",
     fix: "an identity holds at most 20 federated credentials: split the identity",

@@ -466,6 +466,11 @@ export type AwsTarget = {
    * @default 100
    */
   oidcProviderQuota?: number;
+  /**
+   * The account's quota of managed policies attached to a role (IAM quota "Managed policies per role": 10 by default, at most 20): grants attaching more are refused.
+   * @default 10
+   */
+  managedPolicyQuota?: number;
 };
 
 /**
@@ -996,6 +1001,11 @@ export type AwsTargetConfig = {
    * @default 100
    */
   oidcProviderQuota: number;
+  /**
+   * The account's quota of managed policies attached to a role (IAM quota "Managed policies per role": 10 by default, at most 20): grants attaching more are refused.
+   * @default 10
+   */
+  managedPolicyQuota: number;
 };
 
 /**

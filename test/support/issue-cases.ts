@@ -194,6 +194,85 @@ export const CASES: Record<
     path: "issuers.ci.url",
     message: `IAM allows 255 characters in an OIDC provider's URL, and this issuer's has 256: "https://oidc.example/${"a".repeat(79)}… (256 characters)"; AWS cannot trust this issuer, so leave AWS out of its identities`,
   },
+  aws_policy_arn_mismatch: {
+    document: oneIdentity(
+      GITHUB,
+      [API],
+      [{ target: "aws-prod", permissionsBoundary: "arn:aws-cn:iam::111111111111:policy/boundary" }],
+    ),
+    path: "identities[0].grants[0].permissionsBoundary",
+    message:
+      '"arn:aws-cn:iam::111111111111:policy/boundary" is a policy of account 111111111111 in partition aws-cn, and the role is in account 111111111111 of partition aws, where IAM cannot attach it; use arn:aws:iam::111111111111:policy/<name> or arn:aws:iam::aws:policy/<name>',
+  },
+  aws_too_many_managed_policies: {
+    document: oneIdentity(
+      GITHUB,
+      [API],
+      [
+        {
+          target: "aws-prod",
+          managedPolicyArns: Array.from(
+            { length: 11 },
+            (_, i) => `arn:aws:iam::111111111111:policy/deploy-${i}`,
+          ),
+        },
+      ],
+    ),
+    path: "identities[0].grants[0].managedPolicyArns",
+    message:
+      "the role would have 11 managed policies, over the quota of 10 for aws-prod; raise the account's quota of managed policies per role (Service Quotas, IAM, at most 20) and set managedPolicyQuota on the target, or merge policies",
+  },
+  aws_invalid_policy: {
+    document: oneIdentity(
+      GITHUB,
+      [API],
+      [
+        {
+          target: "aws-prod",
+          inlinePolicies: {
+            state: {
+              Version: "2012-10-17",
+              Statement: [
+                { Effect: "Allow", Principal: "*", Action: "s3:GetObject", Resource: "*" },
+              ],
+            },
+          },
+        },
+      ],
+    ),
+    path: "identities[0].grants[0].inlinePolicies.state.Statement[0].Principal",
+    message:
+      "IAM would refuse this policy: Principal belongs in trust and resource policies, never in a role's own policy",
+  },
+  aws_inline_policies_too_large: {
+    document: oneIdentity(
+      GITHUB,
+      [API],
+      [
+        {
+          target: "aws-prod",
+          inlinePolicies: {
+            big: {
+              Version: "2012-10-17",
+              Statement: [
+                {
+                  Effect: "Allow",
+                  Action: "s3:GetObject",
+                  Resource: Array.from(
+                    { length: 400 },
+                    (_, i) => `arn:aws:s3:::acme-${String(i).padStart(3, "0")}/*`,
+                  ),
+                },
+              ],
+            },
+          },
+        },
+      ],
+    ),
+    path: "identities[0].grants[0].inlinePolicies",
+    message:
+      "the role's inline policies are 10494 characters together (white space not counted, as IAM counts), and IAM allows 10240 per role; move statements into customer managed policies and list them in managedPolicyArns",
+  },
   unknown_claim: {
     document: oneIdentity(GITHUB, [{ ...API, branch: "main" }]),
     path: "identities[0].subjects[0].branch",

@@ -1,4 +1,7 @@
 import { z } from "zod";
+import { IAM_LIMITS } from "./limits";
+
+const { trustPolicy, oidcProviders, managedPolicies, sessionDuration } = IAM_LIMITS;
 
 /** An AWS account: a target with `cloud: aws`. */
 export const AwsTarget = z
@@ -19,8 +22,11 @@ export const AwsTarget = z
       .number()
       .int()
       .min(1)
-      .max(8192, "IAM raises the trust policy quota (L-C07B4B0D) to at most 8192 characters")
-      .default(2048)
+      .max(
+        trustPolicy.max,
+        `IAM raises the trust policy quota (L-C07B4B0D) to at most ${trustPolicy.max} characters`,
+      )
+      .default(trustPolicy.default)
       .describe(
         "The account's role trust policy size quota in characters (IAM quota `L-C07B4B0D`, at most 8,192): trust policies larger than it are refused.",
       ),
@@ -28,21 +34,42 @@ export const AwsTarget = z
       .number()
       .int()
       .min(1)
-      .max(700, "IAM raises the OIDC provider quota (L-858F3967) to at most 700")
-      .default(100)
+      .max(
+        oidcProviders.max,
+        `IAM raises the OIDC provider quota (L-858F3967) to at most ${oidcProviders.max}`,
+      )
+      .default(oidcProviders.default)
       .describe("The account's IAM OIDC provider quota (IAM quota `L-858F3967`, at most 700)."),
+    managedPolicyQuota: z
+      .number()
+      .int()
+      .min(1)
+      .max(
+        managedPolicies.max,
+        `IAM raises the quota of managed policies per role to at most ${managedPolicies.max}`,
+      )
+      .default(managedPolicies.default)
+      .describe(
+        'The account\'s quota of managed policies attached to a role (IAM quota "Managed policies per role": 10 by default, at most 20): grants attaching more are refused.',
+      ),
   })
   .describe("An AWS account: roles with trust policies for an IAM OIDC provider per issuer.");
 
-const Arn = z
+const PolicyArn = z
   .string()
-  .regex(/^arn:aws[a-z-]*:[a-z0-9-]+:[a-z0-9-]*:(\d{12}|aws)?:.+$/, "expected an ARN");
+  .regex(
+    IAM_LIMITS.policyArn,
+    "expected a policy ARN: arn:<partition>:iam::<account>:policy/<name>, or arn:<partition>:iam::aws:policy/<name> for an AWS managed policy",
+  );
 
 /** The grant keys only AWS reads: the role and what it may do. */
 export const awsGrantOptions = {
   managedPolicyArns: z
-    .array(Arn)
-    .max(20, "AWS attaches at most 20 managed policies to a role")
+    .array(PolicyArn)
+    .max(
+      managedPolicies.max,
+      `IAM attaches at most ${managedPolicies.max} managed policies to a role, with its quota raised`,
+    )
     .optional()
     .meta({
       description: "AWS: the managed policies attached to the role.",
@@ -50,7 +77,7 @@ export const awsGrantOptions = {
     }),
   inlinePolicies: z
     .record(
-      z.string().regex(/^[\w+=,.@-]{1,128}$/, "policy names are 1-128 of [A-Za-z0-9+=,.@_-]"),
+      z.string().regex(IAM_LIMITS.policyName, "policy names are 1-128 of [A-Za-z0-9+=,.@_-]"),
       z.record(z.string(), z.unknown()),
     )
     .optional()
@@ -67,25 +94,24 @@ export const awsGrantOptions = {
         },
       ],
     }),
-  permissionsBoundary: Arn.optional().describe(
+  permissionsBoundary: PolicyArn.optional().describe(
     "AWS: the managed policy that bounds the role's permissions.",
   ),
   maxSessionDuration: z
     .number()
     .int()
-    .min(3600, "AWS sessions last at least 3600 seconds")
-    .max(43200, "AWS sessions last at most 43200 seconds (12 hours)")
+    .min(sessionDuration.min, `AWS sessions last at least ${sessionDuration.min} seconds`)
+    .max(sessionDuration.max, `AWS sessions last at most ${sessionDuration.max} seconds (12 hours)`)
     .optional()
     .describe("AWS: the role's maximum session, in seconds (3600 to 43200). Defaults to 3600."),
   roleName: z
     .string()
-    .regex(/^[\w+=,.@-]{1,64}$/, "role names are 1-64 of [A-Za-z0-9+=,.@_-]")
+    .regex(IAM_LIMITS.roleName, "role names are 1-64 of [A-Za-z0-9+=,.@_-]")
     .optional()
     .describe("AWS: the role's name. Defaults to the identity's name."),
   rolePath: z
     .string()
-    .max(512)
-    .regex(/^\/([\u0021-\u007e]+\/)?$/, "role paths start and end with '/'")
+    .regex(IAM_LIMITS.rolePath, "role paths start and end with '/', at most 512 characters")
     .optional()
     .describe("AWS: the role's path, starting and ending with '/'. Defaults to `/`."),
 };
