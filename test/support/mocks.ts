@@ -25,8 +25,7 @@ export const registered: Registered[] = [];
 
 /** What the wrapped monitor saw of the request being answered (see `useMocks`). */
 let request:
-  | { provider: string; parent: string; dependencies: string[]; ignoreChanges: string[] }
-  | undefined;
+  { provider: string; parent: string; dependencies: string[]; ignoreChanges: string[] } | undefined;
 
 /**
  * Pulumi mocks that echo inputs and add the outputs each cloud computes (ARNs, IDs, e-mails),
