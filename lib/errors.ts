@@ -56,7 +56,8 @@ export type IssueCode =
   | ProgramIssueCode;
 
 /** Problems of the Pulumi program around a document (the `TrustPlane` component's options). */
-export type ProgramIssueCode = "missing_sdk" | "provider_mismatch" | "shared_provider";
+export type ProgramIssueCode =
+  "missing_sdk" | "provider_mismatch" | "shared_provider" | "invalid_tag";
 
 export type Severity = "error" | "warning";
 

@@ -152,4 +152,8 @@ export const ISSUE_CODES: { readonly [C in IssueCode]: IssueCodeDoc } = {
     severity: "error",
     fix: "Pulumi program: AWS targets in different accounts, or Azure targets in different subscriptions, need a provider each (`providers`), or a stack each (`only`)",
   },
+  invalid_tag: {
+    severity: "error",
+    fix: "Pulumi program: a tag AWS or Azure refuses (AWS: `aws:` keys, keys over 128 or values over 256 characters, characters outside letters, digits, spaces and `_.:/=+-@`; Azure: names with `<>%&\\?/`, names over 512 or values over 256 characters; either: more than 50): change it",
+  },
 };

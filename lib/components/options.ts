@@ -32,7 +32,10 @@ export interface TrustPlaneOptions {
      */
     readonly existing?: boolean;
   };
-  /** Tags on the AWS OIDC providers and roles and on the Azure managed identities. */
+  /**
+   * Tags on the AWS OIDC providers and roles and on the Azure managed identities: a tag either
+   * of the clouds this stack tags would refuse stops it before anything registers (`invalid_tag`).
+   */
   readonly tags?: Readonly<Record<string, string>>;
   /**
    * The targets this stack deploys, by name or by cloud (`aws`, `azure`, `gcp`), so one

@@ -12,6 +12,7 @@ import type { GcpTrust } from "./gcp";
 import type { TrustPlaneOptions } from "./options";
 import { adoptedAwsProviders, sharedProviderIssues } from "./providers";
 import type { CloudGrant } from "./shared";
+import { tagIssues } from "./tags";
 
 /**
  * Each cloud's component module (loaded only when the stack deploys that cloud), the SDK it
@@ -64,7 +65,7 @@ export function prepare(
   plan: Plan,
   ir: DocumentIR,
   document: IntentDocument,
-  options: Pick<TrustPlaneOptions, "providers" | "adopt" | "only">,
+  options: Pick<TrustPlaneOptions, "providers" | "adopt" | "only" | "tags">,
 ): Setup {
   const issues: Issue[] = [];
   const all = plan.identities.flatMap((identity) =>
@@ -115,6 +116,7 @@ export function prepare(
   }
 
   issues.push(...sharedProviderIssues(selected, targets, options.providers ?? {}));
+  issues.push(...tagIssues(options.tags ?? {}, selected));
   const components = loadComponents(selected, issues);
 
   const awsProviders = adoptedAwsProviders(all, options.adopt?.awsOidcProviders ?? {}, issues);

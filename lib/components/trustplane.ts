@@ -93,7 +93,7 @@ export class TrustPlane extends pulumi.ComponentResource {
     const { providers = {}, adopt = {}, tags = {}, only, ...document } = args;
     const { plan, ir, issues: warnings } = compileDocument(document);
     if (!plan || !ir) throw new TrustplaneError(warnings.filter(isError));
-    const setup = prepare(plan, ir, document, { providers, adopt, only });
+    const setup = prepare(plan, ir, document, { providers, adopt, tags, only });
     super("trustplane:index:TrustPlane", name, {}, opts);
     this.plan = plan;
     this.warnings = warnings;

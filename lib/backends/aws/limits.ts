@@ -51,6 +51,21 @@ export const IAM_LIMITS = {
    * white space characters").
    */
   inlinePolicyCharacters: 10240,
+  /**
+   * Tags of roles and OIDC providers (TagRole, TagOpenIDConnectProvider): at most 50; keys 1-128
+   * and values 0-256 characters of letters, separators, numbers and `_.:/=+-@`; keys starting
+   * with `aws:`, in any case, are AWS's.
+   *
+   * @see https://docs.aws.amazon.com/IAM/latest/APIReference/API_Tag.html
+   * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/id_tags.html
+   */
+  tags: {
+    count: 50,
+    keyLength: 128,
+    valueLength: 256,
+    characters: /^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u,
+    reservedKey: /^aws:/i,
+  },
 } as const;
 
 /** The partition, account (`aws` for AWS managed) and `<path/>name` of a policy ARN, if it is one. */
@@ -67,4 +82,19 @@ export function policyArnParts(
  */
 export function policyCharacters(document: unknown): number {
   return JSON.stringify(document).replace(/\s/g, "").length;
+}
+
+/** Why IAM refuses a role or provider tag, or undefined when it takes it. */
+export function iamTagProblem(key: string, value: string): string | undefined {
+  const { tags } = IAM_LIMITS;
+  // lengths count characters, not UTF-16 units
+  const keyLength = [...key].length;
+  if (keyLength < 1 || keyLength > tags.keyLength) return `keys are 1-${tags.keyLength} characters`;
+  if ([...value].length > tags.valueLength)
+    return `values are at most ${tags.valueLength} characters`;
+  if (tags.reservedKey.test(key)) return 'keys starting with "aws:" are reserved for AWS';
+  if (!tags.characters.test(key) || !tags.characters.test(value)) {
+    return "keys and values hold only letters, digits, spaces and _ . : / = + - @";
+  }
+  return undefined;
 }

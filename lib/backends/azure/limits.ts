@@ -11,8 +11,27 @@ export const AZURE_LIMITS = {
    * @see https://learn.microsoft.com/azure/azure-resource-manager/management/resource-name-rules#microsoftmanagedidentity
    */
   identityName: /^[A-Za-z0-9][A-Za-z0-9_-]{2,127}$/,
+  /**
+   * Tags of a resource: at most 50; names at most 512 characters, without `< > % & \ ? /`;
+   * values at most 256 characters.
+   *
+   * @see https://learn.microsoft.com/azure/azure-resource-manager/management/tag-resources#limitations
+   */
+  tags: { count: 50, nameLength: 512, valueLength: 256, forbidden: /[<>%&\\?/]/ },
 } as const;
 
 /** The managed identity name rule, as messages say it. */
 export const IDENTITY_NAME_RULE =
   "identity names are 3-128 letters, digits, '-' and '_', starting with a letter or digit";
+
+/** Why Azure Resource Manager refuses a tag, or undefined when it takes it. */
+export function azureTagProblem(name: string, value: string): string | undefined {
+  const { tags } = AZURE_LIMITS;
+  const bad = tags.forbidden.exec(name)?.[0];
+  if (bad !== undefined) return `tag names hold none of < > % & \\ ? /, and this one holds ${bad}`;
+  if ([...name].length > tags.nameLength)
+    return `tag names are at most ${tags.nameLength} characters`;
+  if ([...value].length > tags.valueLength)
+    return `tag values are at most ${tags.valueLength} characters`;
+  return undefined;
+}
