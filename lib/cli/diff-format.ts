@@ -79,7 +79,7 @@ export function targetsOf(group: IdentityDiff, change: AccessChange["change"]): 
 }
 
 /** How a selector's tokens changed: `gains, by its selector …:` or `gains, by no selector:`. */
-export function selectorHeading(g: SelectorChange): string {
+function selectorHeading(g: SelectorChange): string {
   const verb = g.change === "gained" ? "gains" : "loses";
   return g.selector === undefined
     ? `${verb}, though no selector accepts these (verify shows why):`
@@ -87,7 +87,7 @@ export function selectorHeading(g: SelectorChange): string {
 }
 
 /** A permission change in words: `+ managed policy arn:… (aws-prod)`. */
-export function permissionLine(p: PermissionChange): string {
+function permissionLine(p: PermissionChange): string {
   const mark = { added: "+", removed: "-", changed: "~" }[p.change];
   const scope = p.scope === undefined ? "" : ` on ${p.scope}`;
   return `${mark} ${p.kind} ${p.name}${scope} (${p.target}${p.change === "changed" ? ", changed" : ""})`;

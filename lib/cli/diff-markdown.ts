@@ -2,7 +2,7 @@ import { count, formatPath } from "../errors";
 import type { TrustDiff } from "../inspect/diff";
 import type { DiffReport, IdentityDiff, RefusedDiff } from "./diff-format";
 import { oneLine } from "./audit-format";
-import { MAX_LINES, groupDiff, permissionLine, selectorHeading, targetsOf } from "./diff-format";
+import { MAX_LINES, groupDiff, targetsOf } from "./diff-format";
 
 /**
  * The diff as a pull request comment: a title naming both versions, a summary in words first
@@ -53,7 +53,10 @@ export function diffMarkdown(report: DiffReport | RefusedDiff): string {
   return out.join("\n").trimEnd();
 }
 
-/** The summary: widens or not, who gains where with which first kind of token, then the counts. */
+/**
+ * The summary: widens or not; who gains and who loses access where, with which first kind of
+ * token; whose permissions change; the count of resource changes.
+ */
 function summary(diff: TrustDiff, groups: readonly IdentityDiff[]): string[] {
   const out: string[] = [];
   const verdict = diff.widens
@@ -70,22 +73,25 @@ function summary(diff: TrustDiff, groups: readonly IdentityDiff[]): string[] {
       const mine = g.access.filter((a) => a.change === change);
       const lines = mine.flatMap((a) => a.lines);
       const verb = change === "gained" ? "gains" : "loses";
-      const first = text(lines[0]!.summary);
+      const first = code(lines[0]!.summary);
       // one selector's many tokens read best as that selector, with the first as an example
       const which =
         lines.length === 1
           ? first
           : mine.length === 1 && mine[0]!.selector !== undefined
-            ? `${count(lines.length, "kind")} of token of its selector ${text(mine[0]!.selector)}, such as ${first}`
+            ? `${count(lines.length, "kind")} of token of its selector ${code(mine[0]!.selector)}, such as ${first}`
             : `${count(lines.length, "kind")} of token, such as ${first}`;
       out.push(`- ${code(g.identity)} ${verb} access in ${targets.map(code).join(", ")}: ${which}`);
     }
   }
-  const added = diff.permissions.filter((p) => p.change === "added").length;
-  const removed = diff.permissions.filter((p) => p.change === "removed").length;
-  const changed = diff.permissions.length - added - removed;
-  if (diff.permissions.length)
-    out.push(`- permissions: ${added} added, ${removed} removed, ${changed} changed`);
+  for (const g of groups.filter((x) => x.permissions.length)) {
+    const n = (change: string) => g.permissions.filter((p) => p.change === change).length;
+    const counts = [`${n("added")} added`, `${n("removed")} removed`, `${n("changed")} changed`];
+    const targets = [...new Set(g.permissions.map((p) => p.target))].map(code).join(", ");
+    out.push(
+      `- ${code(g.identity)} permissions in ${targets}: ${counts.filter((c) => !c.startsWith("0 ")).join(", ")}`,
+    );
+  }
   const r = diff.resources;
   if (r.added.length + r.removed.length + r.changed.length)
     out.push(
@@ -98,13 +104,21 @@ function summary(diff: TrustDiff, groups: readonly IdentityDiff[]): string[] {
 function details(group: IdentityDiff): string[] {
   const out = [`##### ${code(group.identity)}`, ""];
   for (const g of group.access) {
-    out.push(`- ${text(selectorHeading(g))}`);
+    const verb = g.change === "gained" ? "gains" : "loses";
+    out.push(
+      g.selector === undefined
+        ? `- ${verb}, though no selector accepts these (verify shows why):`
+        : `- ${verb}, by its selector ${code(g.selector)}:`,
+    );
     for (const line of g.lines.slice(0, MAX_LINES))
-      out.push(`  - ${text(line.summary)} — in ${line.targets.map(code).join(", ")}`);
+      out.push(`  - ${code(line.summary)} in ${line.targets.map(code).join(", ")}`);
     const more = g.lines.length - MAX_LINES;
     if (more > 0) out.push(`  - … and ${more} more`);
   }
-  for (const p of group.permissions) out.push(`- permission ${text(permissionLine(p))}`);
+  for (const p of group.permissions) {
+    const scope = p.scope === undefined ? "" : ` on ${code(p.scope)}`;
+    out.push(`- ${p.change} ${p.kind} ${code(p.name)}${scope} in ${code(p.target)}`);
+  }
   return out;
 }
 

@@ -75,7 +75,7 @@ export function accessChanges(
     .filter((p) => decideAll || !decidedAlike(base, head, p.before, p.after));
   if (pairs.length === 0) return [];
   const tokens = corpusOf([head, base]);
-  const named = [base, head].flatMap((v) => v?.identity.selectors ?? []);
+  const changed = changedClaims(base, head);
   // claims the summaries lead with when the versions differ in them
   const iss = base && head && base.identity.issuer.url !== head.identity.issuer.url ? ["iss"] : [];
   const out: AccessChange[] = [];
@@ -92,7 +92,7 @@ export function accessChanges(
         ? (["gained", head!, `allowed now: ${now.reason}; refused before: ${was.reason}`] as const)
         : (["lost", base!, `allowed before: ${was.reason}; refused now: ${now.reason}`] as const);
       const accepting = side.identity.selectors.find((s) => selectorAccepts(s, claims));
-      const words = summary(claims, accepting, named, extra);
+      const words = summary(claims, accepting, changed, extra);
       // one token per summary: the others differ only in claims no selector names
       if (said.has(`${change} ${words}`)) continue;
       said.add(`${change} ${words}`);
@@ -182,25 +182,43 @@ function decide(
 }
 
 /**
- * The token's values of the claims the selector accepting it names; when none does (the
- * artefacts and the intent disagree, which `verify` reports), of every claim either version's
- * selectors name. `extra` claims (`iss`, `aud`) lead when the versions differ in them.
+ * The claims named by the selectors one version has and the other lacks: where the versions
+ * differ, so what a summary must show (a dropped `environment: {absent: true}` leaves no
+ * selector that names environment on the side that gains).
+ */
+function changedClaims(
+  base: VersionedIdentity | undefined,
+  head: VersionedIdentity | undefined,
+): string[] {
+  const key = (s: SelectorIR) => canonical([...s.claims]);
+  const keys = (v?: VersionedIdentity) => new Set(v?.identity.selectors.map(key));
+  const [was, now] = [keys(base), keys(head)];
+  const only = [
+    ...(base?.identity.selectors.filter((s) => !now.has(key(s))) ?? []),
+    ...(head?.identity.selectors.filter((s) => !was.has(key(s))) ?? []),
+  ];
+  return [...new Set(only.flatMap((s) => [...s.claims.keys()]))];
+}
+
+/**
+ * The token's values of the claims the selector accepting it names and of the `changed` ones
+ * (when no selector accepts it, as where the artefacts and the intent disagree, which `verify`
+ * reports, of those alone), long values cut short. `extra` claims (`iss`, `aud`) lead when the
+ * versions differ in them.
  */
 function summary(
   claims: TokenClaims,
   accepting: SelectorIR | undefined,
-  named: readonly SelectorIR[],
+  changed: readonly string[],
   extra: readonly string[],
 ): string {
-  const names = accepting
-    ? [...accepting.claims.keys()]
-    : [...new Set(named.flatMap((s) => [...s.claims.keys()]))].sort();
+  const names = [...new Set([...(accepting?.claims.keys() ?? []), ...changed])].sort();
   return [...extra, ...names.filter((n) => !extra.includes(n))]
     .map((name) => {
       const value = claimValue(claims, name);
       if (value === undefined) return `no ${name}`;
       if (value === NOT_STRING) return `${name} = ${describeClaim(claims, name)}`;
-      return `${name} = ${JSON.stringify(value.length > 60 ? `${value.slice(0, 40)}…` : value)}`;
+      return `${name} = ${JSON.stringify(value.length > 100 ? `${value.slice(0, 80)}…` : value)}`;
     })
     .join(" and ");
 }

@@ -286,7 +286,20 @@ describe("trustplane diff", () => {
       assert.doesNotMatch(prose, /[<>]/, line);
       assert.doesNotMatch(prose, /(?<!\\)[|*_[\]@$`]/, line);
     }
-    assert.ok(run.out.includes("team&lt;b&gt;\\|\\`"), run.out);
+    // the summary in a code span, as it is: its fence longer than the backticks in it
+    assert.ok(run.out.includes(`\`\`${claim} = ${JSON.stringify(hostile)}\`\``), run.out);
+
+    // a HEAD with errors: their messages quote the value, as escaped text
+    const refused = await cli(
+      "diff",
+      write("plain-again.yaml", doc(["platform"])),
+      write("refused.yaml", doc([`${hostile}\n# owned`])),
+      "--markdown",
+    );
+    const error = refused.out.split("\n").find((l) => l.startsWith("- `invalid_value`"));
+    assert.ok(error, refused.out);
+    assert.doesNotMatch(outsideCode(error), /[<>]|(?<!\\)[|*_[\]@$`]/);
+    assert.ok(error.includes("&lt;img src=x onerror=alert(1)&gt;"), error);
   });
 });
 
