@@ -46,6 +46,7 @@ export type IssueCode =
   | "azure_value_too_long"
   | "azure_unknown_role"
   | "azure_invalid_scope"
+  | "azure_region_unsupported"
   | "gcp_condition_too_long"
   // legal but risky (warnings)
   | "mutable_subject"

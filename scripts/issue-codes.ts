@@ -122,6 +122,10 @@ export const ISSUE_CODES: { readonly [C in IssueCode]: IssueCodeDoc } = {
     fix: "give a built-in role name or a role definition GUID",
   },
   azure_invalid_scope: { severity: "error", fix: "give a full scope ID (`/subscriptions/…`)" },
+  azure_region_unsupported: {
+    severity: "error",
+    fix: "Azure creates no federated credential on a managed identity in this region: set the target's `location` to a supported region (the identity may act on resources anywhere)",
+  },
   gcp_condition_too_long: {
     severity: "error",
     fix: "fewer or shorter values, or split the identity",

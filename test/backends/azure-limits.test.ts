@@ -52,4 +52,23 @@ describe("azure limits", () => {
       assert.ok(analyse(withIdentity("deploy", { identityName: "A".repeat(128) })).plan);
     });
   });
+
+  describe("regions", () => {
+    it("fails on a location whose managed identities take no federated credential", () => {
+      for (const location of ["newzealandnorth", "malaysiasouth"]) {
+        const { issues } = analyse(withIdentity("deploy", {}, GITHUB, { location }));
+        assert.deepStrictEqual(
+          issues.filter((i) => i.severity === "error").map((i) => [i.code, formatPath(i.path)]),
+          [["azure_region_unsupported", "targets.azure-prod.location"]],
+          location,
+        );
+      }
+    });
+
+    it("accepts the regions Microsoft has enabled since (East Asia, Italy North) and the others", () => {
+      for (const location of ["eastasia", "italynorth", "westeurope", "malaysiawest"]) {
+        assert.ok(analyse(withIdentity("deploy", {}, GITHUB, { location })).plan, location);
+      }
+    });
+  });
 });

@@ -409,6 +409,18 @@ export const CASES: Record<
     message:
       '"app" is not an Azure scope; use /subscriptions/<id>, /subscriptions/<id>/resourceGroups/<name>, a resource ID under it, or /providers/Microsoft.Management/managementGroups/<id>',
   },
+  azure_region_unsupported: {
+    document: {
+      ...(oneIdentity(GITHUB, [API], grantsIn("azure")) as object),
+      targets: {
+        ...TARGETS,
+        "azure-prod": { ...TARGETS["azure-prod"], location: "newzealandnorth" },
+      },
+    },
+    path: "targets.azure-prod.location",
+    message:
+      'Azure creates no federated credential on a managed identity in New Zealand North ("newzealandnorth"): it answers 405, "Support for federated identity credentials not enabled" (Microsoft\'s list of unsupported regions, read 2026-12-07); put the identities in a supported region such as westeurope, since a managed identity may act on resources in any region',
+  },
   gcp_condition_too_long: {
     document: oneIdentity(
       GITHUB,

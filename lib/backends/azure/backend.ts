@@ -8,12 +8,13 @@ import { rows } from "../rows";
 import { MAX_CREDENTIALS } from "./credentials";
 import { evaluateCredentials } from "./evaluate";
 import { azureGrant } from "./grant";
+import { regionIssues } from "./limits";
 
 /** Azure: a user-assigned managed identity per identity, with one federated credential per subject. */
 export const azureBackend: CloudBackend<"azure", AzureHandoff> = {
   handoff: azureHandoff,
   grantKeys: ["roles", ...optionKeys(azureGrantOptions)],
-  targetIssues: () => [],
+  targetIssues: (target, path) => regionIssues(target.location, [...path, "location"]),
   optionIssues: (options, path) =>
     (options.roles ?? []).flatMap((role, i) =>
       typeof role === "string"

@@ -1,3 +1,6 @@
+import type { Issue, Path } from "../../errors";
+import { error, quote } from "../../errors";
+
 /**
  * What Azure accepts of the inputs trustplane registers, each rule with where it is written (read
  * 2026-12-07). The schema, the grant checks and the Pulumi option checks use these, and
@@ -18,6 +21,20 @@ export const AZURE_LIMITS = {
    * @see https://learn.microsoft.com/azure/azure-resource-manager/management/tag-resources#limitations
    */
   tags: { count: 50, nameLength: 512, valueLength: 256, forbidden: /[<>%&\\?/]/ },
+  /**
+   * Regions whose user-assigned managed identities take no federated credential: creating one
+   * answers 405 ("Support for federated identity credentials not enabled"). Microsoft's
+   * "Unsupported regions (user-assigned managed identities)" lists Malaysia South and New Zealand
+   * North (MicrosoftDocs/entra-docs workload-identity-federation-considerations.md at 03ffb81, read
+   * 2026-12-07; an older revision listed East Asia, Israel Central, Italy North, Malaysia South,
+   * Mexico Central, Qatar Central and Spain Central, since enabled). The list shrinks as support
+   * rolls out: refresh it from that page.
+   *
+   * @see https://learn.microsoft.com/entra/workload-id/workload-identity-federation-considerations#unsupported-regions-user-assigned-managed-identities
+   */
+  credentialRegions: {
+    unsupported: { malaysiasouth: "Malaysia South", newzealandnorth: "New Zealand North" },
+  },
 } as const;
 
 /** The managed identity name rule, as messages say it. */
@@ -34,4 +51,19 @@ export function azureTagProblem(name: string, value: string): string | undefined
   if ([...value].length > tags.valueLength)
     return `tag values are at most ${tags.valueLength} characters`;
   return undefined;
+}
+
+/** A location whose managed identities cannot hold federated credentials is refused, with the fix. */
+export function regionIssues(location: string, path: Path): Issue[] {
+  const unsupported: Readonly<Record<string, string>> = AZURE_LIMITS.credentialRegions.unsupported;
+  const region = Object.hasOwn(unsupported, location) ? unsupported[location] : undefined;
+  return region === undefined
+    ? []
+    : [
+        error(
+          "azure_region_unsupported",
+          path,
+          `Azure creates no federated credential on a managed identity in ${region} (${quote(location)}): it answers 405, "Support for federated identity credentials not enabled" (Microsoft's list of unsupported regions, read 2026-12-07); put the identities in a supported region such as westeurope, since a managed identity may act on resources in any region`,
+        ),
+      ];
 }
