@@ -168,6 +168,8 @@ describe("docs/cli.md: the --json shapes", () => {
     ],
     verify: ["verify", "examples/platform.yaml"],
     render: ["render", "examples/platform.yaml", "--out", join(out, "handoff")],
+    // two unrelated examples: identities gained and lost, permissions, resources
+    diff: ["diff", "examples/platform.yaml", "examples/gitlab.yaml"],
   };
   for (const [command, argv] of Object.entries(runs)) {
     it(`${command} --json prints the documented keys`, async () => {
