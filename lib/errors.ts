@@ -54,6 +54,7 @@ export type IssueCode =
   | "pattern_spans_claims"
   | "literal_wildcard"
   | "aws_unknown_managed_policy"
+  | "azure_custom_audience"
   | ProgramIssueCode;
 
 /** Problems of the Pulumi program around a document (the `TrustPlane` component's options). */

@@ -144,6 +144,10 @@ export const ISSUE_CODES: { readonly [C in IssueCode]: IssueCodeDoc } = {
     severity: "warning",
     fix: "an `arn:…:iam::aws:policy/…` ARN missing from trustplane's snapshot of AWS managed policies (AWS may have added it since): check the name and path; the message suggests the closest",
   },
+  azure_custom_audience: {
+    severity: "warning",
+    fix: "Azure takes an audience other than `api://AzureADTokenExchange`, but tools request that one unless told: use it (and have the job request it), or make sure the job requests yours; Pulumi Cloud's own audience is not flagged",
+  },
   missing_sdk: {
     severity: "error",
     fix: "Pulumi program: install the cloud SDK the message names, or set `only` to the targets this stack deploys",

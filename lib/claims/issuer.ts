@@ -58,6 +58,11 @@ export interface IssuerModel {
    * backend's `grant` holds that; GCP's is the provider's own name).
    */
   readonly audiences: Readonly<Partial<Record<TargetConfig["cloud"], string>>>;
+  /**
+   * The issuer sets `aud` itself and a job cannot ask for another (Pulumi Cloud: the
+   * organization), so its `audiences` are the only ones its tokens can carry.
+   */
+  readonly audienceFixed?: boolean;
   /** Whether the default GCP audience keeps the `https:` prefix on the provider name. */
   readonly gcpAudienceHttps: boolean;
   /** Claims AWS STS can match for this issuer besides `sub` and `aud`. */

@@ -71,4 +71,71 @@ describe("azure limits", () => {
       }
     });
   });
+
+  describe("audiences", () => {
+    const PULUMI = { kind: "pulumi-cloud", organization: "acme" };
+    /** Two Pulumi Deployments identities (stacks one and two) granted in azure-prod. */
+    const stacks = (issuer: object) => ({
+      version: 1,
+      issuers: { ci: issuer },
+      targets: { "azure-prod": TARGETS["azure-prod"] },
+      identities: ["one", "two"].map((stack) => ({
+        name: stack,
+        issuer: "ci",
+        subjects: [
+          { org: "acme", project: "platform", stack, operation: "update", scope: "write" },
+        ],
+        grants: [{ target: "azure-prod" }],
+      })),
+    });
+    const warned = (document: unknown) => {
+      const { plan, issues } = analyse(document);
+      assert.ok(plan, JSON.stringify(issues));
+      return issues
+        .filter((i) => i.code === "azure_custom_audience")
+        .map((i) => [formatPath(i.path), i.severity]);
+    };
+
+    it("warns once per issuer whose audience for Azure is custom, unless the issuer fixes it", () => {
+      assert.deepStrictEqual(warned(stacks(PULUMI)), []);
+      const bitbucket = {
+        kind: "bitbucket",
+        workspace: "acme",
+        workspaceUuid: "{0f0e0d0c-0b0a-4908-8706-050403020100}",
+      };
+      const pipelines = {
+        version: 1,
+        issuers: { ci: bitbucket },
+        targets: { "azure-prod": TARGETS["azure-prod"] },
+        identities: ["one", "two"].map((name, i) => ({
+          name,
+          issuer: "ci",
+          subjects: [
+            {
+              sub: `{4b6c8d0e-2f1a-4c3b-9d5e-7f6a8b0c2d1${i}}:{6d8e0f2a-4b3c-4e5d-9f7a-9b8c0d2e4f3a}`,
+            },
+          ],
+          grants: [{ target: "azure-prod" }],
+        })),
+      };
+      assert.deepStrictEqual(warned(pipelines), [["issuers.ci.audiences.azure", "warning"]]);
+      // a grant's own audience is the grant's choice, whatever the issuer
+      const own = stacks(PULUMI);
+      own.identities[0]!.grants[0] = { target: "azure-prod", audience: "acme-azure" } as never;
+      assert.deepStrictEqual(warned(own), [["identities[0].grants[0].audience", "warning"]]);
+    });
+
+    it("stays quiet on the recommended audience, in each cloud's form", () => {
+      for (const aud of ["api://AzureADTokenExchange", "api://AzureADTokenExchangeUSGov"]) {
+        assert.deepStrictEqual(warned(stacks({ ...PULUMI, audiences: { azure: aud } })), [], aud);
+      }
+      assert.deepStrictEqual(warned(withIdentity("deploy")), []);
+    });
+
+    it("warns at a grant's own custom audience", () => {
+      assert.deepStrictEqual(warned(withIdentity("deploy", { audience: "api://acme" })), [
+        ["identities[0].grants[0].audience", "warning"],
+      ]);
+    });
+  });
 });

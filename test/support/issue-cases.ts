@@ -478,4 +478,20 @@ export const CASES: Record<
     message:
       '"arn:aws:iam::aws:policy/NetworkAdministrator": it is not among the AWS managed policies trustplane knows (iann0036/iam-dataset at 2073fa52 (2026-08-22), 1214 policies), so AttachRolePolicy fails with NoSuchEntity unless AWS added it since; did you mean "arn:aws:iam::aws:policy/job-function/NetworkAdministrator"?',
   },
+  azure_custom_audience: {
+    document: oneIdentity(
+      GITHUB,
+      [API],
+      [
+        {
+          target: "azure-prod",
+          audience: "api://acme-ci",
+          roles: [{ role: "Reader", scope: AZURE_SCOPE }],
+        },
+      ],
+    ),
+    path: "identities[0].grants[0].audience",
+    message:
+      'Azure\'s federated credentials take the audience "api://acme-ci", but Microsoft recommends "api://AzureADTokenExchange", which azure/login and the Azure SDKs request unless told otherwise (an older Entra page says "must be"); use it here and have the job request it, or keep "api://acme-ci" and make sure the job requests that',
+  },
 };

@@ -32,6 +32,24 @@ export const AZURE_LIMITS = {
    *
    * @see https://learn.microsoft.com/entra/workload-id/workload-identity-federation-considerations#unsupported-regions-user-assigned-managed-identities
    */
+  /**
+   * The audiences Entra recommends for a federated credential, per cloud: Microsoft Graph's
+   * federatedIdentityCredential says `audiences` "should be set to api://AzureADTokenExchange …
+   * This value represents Microsoft Entra ID in your external identity provider and has no fixed
+   * value across identity providers", and the Entra include "The recommended value is
+   * api://AzureADTokenExchange" (entra-docs federated-credential-configuration-considerations.md
+   * at 5034399), so another audience is accepted; an older revision (0219e6d) and the errors
+   * table ("Currently, federated identity credentials support a single audience") say "must be".
+   * The US Government and China forms are those clouds' defaults (domain facts §2.1). Read
+   * 2026-12-07.
+   *
+   * @see https://learn.microsoft.com/graph/api/resources/federatedidentitycredential
+   */
+  recommendedAudiences: [
+    "api://AzureADTokenExchange",
+    "api://AzureADTokenExchangeUSGov",
+    "api://AzureADTokenExchangeChina",
+  ],
   credentialRegions: {
     unsupported: { malaysiasouth: "Malaysia South", newzealandnorth: "New Zealand North" },
   },

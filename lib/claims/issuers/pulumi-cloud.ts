@@ -62,6 +62,7 @@ export function pulumiCloudIssuer(config: PulumiCloudConfig): IssuerModel {
       },
     ],
     audiencePinsOwner: true,
+    audienceFixed: true,
     mutableNames: [],
     refClaims: deployments ? ["stack", "stackId"] : ["current_env", "root_env"],
     audiences: deployments
