@@ -167,7 +167,7 @@ async function main(): Promise<void> {
   out(`Written by \`npm run bench\` (bench/inspect.ts) at ${started}.`);
   out();
   out(
-    "The Pulumi components' benchmark (bench/pulumi.ts, run next by `npm run bench`) writes its own file: [RESULTS-pulumi.md](RESULTS-pulumi.md); so does the `trustplane audit` benchmark (bench/audit.ts, run last): [RESULTS-audit.md](RESULTS-audit.md).",
+    "The Pulumi components' benchmark (bench/pulumi.ts, run next by `npm run bench`) writes its own file: [RESULTS-pulumi.md](RESULTS-pulumi.md); so does the `trustplane audit` benchmark (bench/audit.ts, run next): [RESULTS-audit.md](RESULTS-audit.md); and the `trustplane diff` benchmark (bench/diff.ts, run last): [RESULTS-diff.md](RESULTS-diff.md).",
   );
   out();
   out("## Machine");

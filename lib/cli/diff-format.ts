@@ -97,7 +97,7 @@ function permissionLine(p: PermissionChange): string {
  * The diff in a line per kind of change: who gains and who loses access, in which targets; the
  * counts of permission and resource changes; "no change" when there is none.
  */
-export function headline(diff: TrustDiff): string[] {
+function headline(diff: TrustDiff): string[] {
   const groups = groupDiff(diff);
   const who = (change: AccessChange["change"], verb: string, verbs: string) => {
     const them = groups.filter((g) => targetsOf(g, change).length);

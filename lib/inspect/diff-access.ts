@@ -1,5 +1,6 @@
 import { backendOf } from "../backends";
 import type { Cloud } from "../backends/cloud";
+import { describeSelector } from "../claims/matcher";
 import { canonical } from "../internal/canonical";
 import type { IdentityIR, SelectorIR } from "../ir/types";
 import type { GrantPlan, IdentityPlan } from "../plan/types";
@@ -14,7 +15,6 @@ import {
   selectorAccepts,
 } from "./token-claims";
 import type { Verdict } from "./verdict";
-import { describeSelector } from "../claims/matcher";
 
 /** A token that one grant's compiled artefacts decide differently in the two versions. */
 export interface AccessChange {
@@ -26,7 +26,8 @@ export interface AccessChange {
   readonly token: TokenClaims;
   /**
    * The token in the intent's terms: its values of the claims that the selector accepting it
-   * names (`environment = "staging" and repository = "acme/api"`).
+   * names and of the selectors that changed (`environment = "staging" and repository =
+   * "acme/api"`).
    */
   readonly summary: string;
   /**
@@ -52,12 +53,12 @@ export interface VersionedIdentity {
  * The tokens whose decision changes between BASE and HEAD, per grant of one identity (either
  * version may lack it, or the grant: then it refuses every token). The corpus is `verify`'s for
  * the identity in both versions (selector instances, adversarial neighbours, attacker tokens
- * shaped to the `sub` values of either version's artefacts) with the issuer's ordinary token, each
- * without `aud` tried with both versions' audiences; each token is decided by the cloud's
+ * shaped to the `sub` values of either version's artefacts) with the issuer's ordinary token,
+ * each without `aud` tried with both versions' audiences; each token is decided by the cloud's
  * evaluator on both versions' artefacts. Of the tokens with one summary, the first is reported:
- * the others differ only in claims no selector names. A grant whose issuer, selectors, audience and artefacts
- * are equal in both is decided alike on every token, so it is skipped without a corpus, unless
- * `decideAll` (the tests and the benchmark check the skip with it).
+ * the others differ only in claims the summary does not show. A grant whose issuer, selectors,
+ * audience and artefacts are equal in both is decided alike on every token, so it is skipped
+ * without a corpus, unless `decideAll` (the tests and the benchmark check the skip with it).
  */
 export function accessChanges(
   base: VersionedIdentity | undefined,
@@ -169,6 +170,7 @@ function withAudiences(claims: TokenClaims, audiences: readonly string[]): Token
   return [...new Set(audiences)].map((aud) => ({ ...claims, aud }));
 }
 
+/** The cloud's verdict in one version; a version without the identity or grant refuses. */
 function decide(
   version: VersionedIdentity | undefined,
   grant: GrantPlan | undefined,
