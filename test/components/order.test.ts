@@ -9,7 +9,7 @@ import { TrustPlane } from "../../lib/components";
 import type { TrustPlaneArgs } from "../../lib/components";
 import { TARGETS } from "../support/documents";
 import type { Registered } from "../support/mocks";
-import { key, registering, silenceWarnings, useMocks } from "../support/mocks";
+import { key, registering, silenceWarnings, useMocks, valueOf } from "../support/mocks";
 import { mockState } from "../support/mock-state";
 
 const EXAMPLES = join(__dirname, "..", "..", "examples");
@@ -216,6 +216,60 @@ describe("TrustPlane: what a resource's inputs name is created before it", () =>
           [],
         ],
       ],
+    );
+  });
+
+  // GCP keeps a deleted pool's and provider's ID for 30 days: after `pulumi destroy`, the next
+  // `up` within them needs new IDs, and those two options must rename everything
+  it("renames the pool and provider GCP holds after a destroy from the target's poolId and the grant's providerId alone", async () => {
+    const document = {
+      version: 1,
+      issuers: { ci: { kind: "github", subjectFormat: "immutable" } },
+      targets: { "gcp-prod": { ...TARGETS["gcp-prod"], poolId: "trustplane-2" } },
+      identities: [
+        {
+          name: "alpha",
+          issuer: "ci",
+          subjects: [{ repository: "acme/alpha", repository_owner_id: "1", repository_id: "2" }],
+          grants: [
+            { target: "gcp-prod", roles: ["roles/viewer"], mode: "direct", providerId: "alpha-2" },
+          ],
+        },
+        {
+          name: "beta",
+          issuer: "ci",
+          subjects: [{ repository: "acme/beta", repository_owner_id: "1", repository_id: "3" }],
+          grants: [{ target: "gcp-prod", roles: ["roles/viewer"] }],
+        },
+      ],
+    } as unknown as TrustPlaneArgs;
+    const { value, error, seen } = await registering(() => new TrustPlane("renamed", document));
+    assert.equal(error, undefined);
+    const ids = seen
+      .filter((r) => r.type === GCP_TYPES.pool || r.type === GCP_TYPES.provider)
+      .map((r) => [
+        key(r),
+        r.inputs.workloadIdentityPoolId,
+        r.inputs.workloadIdentityPoolProviderId,
+      ]);
+    assert.deepEqual(ids, [
+      [`${GCP_TYPES.pool} pool/acme-prod/trustplane-2`, "trustplane-2", undefined],
+      [`${GCP_TYPES.provider} alpha/gcp-prod`, "trustplane-2", "alpha-2"],
+      [`${GCP_TYPES.provider} beta/gcp-prod`, "trustplane-2", "beta"],
+    ]);
+    // every binding names the new pool, and waits for it
+    const found = references(seen);
+    assert.deepEqual(
+      found.filter((f) => f.named.length === 0 || f.missing.length),
+      [],
+    );
+    assert.ok(
+      !JSON.stringify(seen.map((r) => r.inputs)).includes("workloadIdentityPools/trustplane/"),
+    );
+    const outputs = await valueOf(value!.identities);
+    assert.equal(
+      outputs.alpha!["gcp-prod"]!.workloadIdentityProvider,
+      "projects/123456789012/locations/global/workloadIdentityPools/trustplane-2/providers/alpha-2",
     );
   });
 
