@@ -30,9 +30,10 @@ function placedByProvider(target: Target): string | undefined {
 /**
  * Targets of one cloud deployed through one provider (Pulumi's default provider, or one object
  * given for several targets) while they are in different accounts or subscriptions: that provider
- * reaches one of them, so the others' resources would be created in the wrong one (a second OIDC
- * provider for one URL, a role name twice). One `shared_provider` error per such provider,
- * computed from the program's options alone, so it is reported before anything is registered.
+ * reaches one of them, so the others would fail their provider check (`provider_mismatch`) half-way
+ * through an `up`, or without it land in the wrong account (a second OIDC provider for one URL).
+ * One `shared_provider` error per such provider, computed from the program's options alone, so
+ * it is reported before anything is registered.
  */
 export function sharedProviderIssues(
   selected: readonly CloudGrant[],
