@@ -32,11 +32,12 @@ const SIZES = [100, 1000] as const;
 /** How many identities HEAD changes, spread over the document. */
 const CHANGED = [0, 1, 10] as const;
 /** Repetitions of each diff, and of verify (a verify of 1,000 identities takes about 20 s). */
-const REPETITIONS = { diff: 5, verify: { 100: 3, 1000: 2 } } as const;
+const REPETITIONS = { diff: 5, phases: 5, verify: { 100: 3, 1000: 2 } } as const;
 
 const write = (s: string) => process.stdout.write(`${s}\n`);
 const seconds = (ms: number) => `${fmt(ms / 1000, 2)} s`;
 const msOf = (runs: readonly Timed<unknown>[]) => median(runs.map((r) => r.ms));
+const cpuOf = (runs: readonly Timed<unknown>[]) => median(runs.map((r) => r.cpuMs));
 
 /** The document with `k` identities, spread evenly, letting in a `qa` environment too. */
 function changed(n: number, k: number): { document: IntentDocument; names: string[] } {
@@ -84,30 +85,37 @@ async function verify(path: string): Promise<Timed<unknown>> {
   return t;
 }
 
-/** The phases of a diff, each timed alone (wall ms), and the diff without the skip. */
+/** The phases of a diff, each timed alone (CPU ms, medians), and the diff without the skip. */
 interface Phases {
   /** `compileDocument` of both versions. */
   readonly compile: number;
   /** `diffVersions`: the identities whose trust differs decided on their corpora. */
   readonly decide: number;
-  /** `diffVersions` deciding every identity (`decideAll`): what the skip saves. */
-  readonly decideAll: number;
+  /** `diffVersions` deciding every identity (`decideAll`), once: what the skip saves. */
+  readonly decideAll?: number;
 }
 
-async function phases(base: IntentDocument, head: IntentDocument): Promise<Phases> {
-  const compiled = await timed(() =>
+/** Each phase `REPETITIONS.phases` times; `decideAll` once, when asked, checked against the skip. */
+async function phases(base: IntentDocument, head: IntentDocument, all: boolean): Promise<Phases> {
+  const compile = () =>
     [base, head].map((document): Version => {
       const { ir, plan } = compileDocument(document);
       if (!ir || !plan) throw new Error("a generated document does not compile");
       return { document, ir, plan };
-    }),
-  );
-  const [b, h] = compiled.value as [Version, Version];
-  const decided = await timed(() => diffVersions(b, h));
-  const all = await timed(() => diffVersions(b, h, { decideAll: true }));
-  if (!isDeepStrictEqual(decided.value, all.value))
+    });
+  const [b, h] = compile() as [Version, Version];
+  const compiled: Timed<unknown>[] = [];
+  const decided: Timed<TrustDiff>[] = [];
+  for (let r = 0; r < REPETITIONS.phases; r++) {
+    compiled.push(await timed(compile));
+    decided.push(await timed(() => diffVersions(b, h)));
+  }
+  const cpu = (runs: readonly Timed<unknown>[]) => median(runs.map((t) => t.cpuMs));
+  if (!all) return { compile: cpu(compiled), decide: cpu(decided) };
+  const everything = await timed(() => diffVersions(b, h, { decideAll: true }));
+  if (!isDeepStrictEqual(decided[0]!.value, everything.value))
     throw new Error("the skip of equal identities changed the diff");
-  return { compile: compiled.ms, decide: decided.ms, decideAll: all.ms };
+  return { compile: cpu(compiled), decide: cpu(decided), decideAll: everything.cpuMs };
 }
 
 interface Case {
@@ -137,12 +145,14 @@ async function measure(n: (typeof SIZES)[number], dir: string): Promise<Row> {
     await diff(basePath, headPath, names); // cold: CEL programs parsed once
     const runs: Timed<unknown>[] = [];
     for (let r = 0; r < REPETITIONS.diff; r++) runs.push(await diff(basePath, headPath, names));
-    write(`${n} identities, ${k} changed: diff ${seconds(msOf(runs))}`);
-    cases.push({ changed: k, diff: runs, phases: await phases(base, document) });
+    write(
+      `${n} identities, ${k} changed: diff ${seconds(msOf(runs))}, CPU ${seconds(cpuOf(runs))}`,
+    );
+    cases.push({ changed: k, diff: runs, phases: await phases(base, document, k === 1) });
   }
   const verified: Timed<unknown>[] = [];
   for (let r = 0; r < REPETITIONS.verify[n]; r++) verified.push(await verify(widest));
-  write(`${n} identities: verify ${seconds(msOf(verified))}`);
+  write(`${n} identities: verify ${seconds(msOf(verified))}, CPU ${seconds(cpuOf(verified))}`);
   return { n, cases, verify: verified };
 }
 
@@ -181,28 +191,30 @@ function report(
       `${REPETITIONS.diff} repetitions.`,
     "- **verify**: `trustplane verify head-10.yaml --json` the same way, after the diffs: the differential check of the whole document, the work `diff` would do without its skip on one version.",
     "- **How diff stays proportional to the change**: an identity whose issuer (as written), selectors, audiences and compiled artefacts are equal in both versions decides every token alike in both (the evaluators read nothing else), so `diff` skips it without building a corpus; only the changed identities get one (both versions' corpora, attacker tokens shaped to each version's `sub` values). Compiling both versions is still linear in the document.",
-    "- **Phases**: one more pass per case, each phase alone: `compileDocument` of both versions; `diffVersions` (deciding the changed identities); `diffVersions` with `decideAll` (every identity on its corpus, as without the skip; its result must equal the skip's, or the benchmark stops).",
-    "- Wall time is `performance.now()`; medians over the repetitions.",
+    "- **Phases**: after the diffs of each case, each phase alone, " +
+      `${REPETITIONS.phases} times: ` +
+      "`compileDocument` of both versions; `diffVersions` (deciding the changed identities, and the permissions and resources of all); once, for one identity changed, `diffVersions` with `decideAll` (every identity on its corpus, as without the skip; its result must equal the skip's, or the benchmark stops).",
+    "- Wall time is `performance.now()`; CPU is `process.cpuUsage()` (user + system of every thread, GC included). Other processes share the two cores, so the wall times wander with the load (listed above); the comparisons below use CPU time, medians over the repetitions.",
     "",
     "## End to end",
     "",
-    "| identities | changed | diff (median) | runs | verify of HEAD (median) | diff ÷ verify |",
-    "| ---: | ---: | ---: | --- | ---: | ---: |",
+    "| identities | changed | diff (median) | diff CPU | runs (wall) | verify of HEAD (median) | verify CPU | diff ÷ verify (CPU) |",
+    "| ---: | ---: | ---: | ---: | --- | ---: | ---: | ---: |",
     ...rows.flatMap((r) =>
       r.cases.map(
         (c) =>
-          `| ${fmt(r.n)} | ${c.changed} | ${seconds(msOf(c.diff))} | ${c.diff.map((t) => fmt(t.ms / 1000, 2)).join(", ")} | ${seconds(msOf(r.verify))} | ${fmt(msOf(c.diff) / msOf(r.verify), 3)} |`,
+          `| ${fmt(r.n)} | ${c.changed} | ${seconds(msOf(c.diff))} | ${seconds(cpuOf(c.diff))} | ${c.diff.map((t) => fmt(t.ms / 1000, 2)).join(", ")} | ${seconds(msOf(r.verify))} | ${seconds(cpuOf(r.verify))} | ${fmt(cpuOf(c.diff) / cpuOf(r.verify), 3)} |`,
       ),
     ),
     "",
-    "## Phases (one pass, wall)",
+    `## Phases (CPU, medians of ${REPETITIONS.phases}; deciding all once)`,
     "",
-    "| identities | changed | compile both | decide the changed | decide all (no skip) | skip saves |",
-    "| ---: | ---: | ---: | ---: | ---: | ---: |",
+    "| identities | changed | compile both | decide the changed | decide all (no skip) |",
+    "| ---: | ---: | ---: | ---: | ---: |",
     ...rows.flatMap((r) =>
       r.cases.map(
         ({ changed: k, phases: p }) =>
-          `| ${fmt(r.n)} | ${k} | ${seconds(p.compile)} | ${fmt(p.decide)} ms | ${seconds(p.decideAll)} | ${fmt(p.decideAll / Math.max(p.decide, 1), 0)}× |`,
+          `| ${fmt(r.n)} | ${k} | ${seconds(p.compile)} | ${fmt(p.decide)} ms | ${p.decideAll === undefined ? "—" : seconds(p.decideAll)} |`,
       ),
     ),
     "",
@@ -216,13 +228,12 @@ function verdicts(rows: readonly Row[]): string[] {
   const large = rows[rows.length - 1]!;
   const small = rows[0]!;
   const at = (r: Row, k: number) => r.cases.find((c) => c.changed === k)!;
-  const one = at(large, 1);
-  const ten = at(large, 10);
-  const none = at(large, 0);
-  const perIdentity = (ten.phases.decide - none.phases.decide) / 10;
+  const [none, one, ten] = [0, 1, 10].map((k) => at(large, k)) as [Case, Case, Case];
+  const perIdentity = (ten.phases.decide - one.phases.decide) / 9;
   return [
-    `- diff of two ${fmt(large.n)}-identity documents differing in one identity: ${seconds(msOf(one.diff))}, ${fmt(msOf(one.diff) / msOf(large.verify), 3)}× \`verify\` of the whole document (${seconds(msOf(large.verify))}).`,
-    `- Proportional to the change: deciding takes ${fmt(one.phases.decide)} ms with one identity changed and ${fmt(ten.phases.decide)} ms with ten, about ${fmt(perIdentity)} ms per changed identity; with none, ${fmt(none.phases.decide)} ms go to comparing every identity's issuer, selectors and artefacts and listing the permissions and resources, a pass linear in the document but with no corpus. Deciding every identity, as without the skip, takes ${seconds(one.phases.decideAll)}. The rest of a diff is reading and compiling both versions (compiling: ${seconds(one.phases.compile)}), linear in the document: ${fmt(large.n / small.n)}× the identities take ${fmt(one.phases.compile / at(small, 1).phases.compile, 1)}× the compile time.`,
+    `- diff of two ${fmt(large.n)}-identity documents differing in one identity: ${seconds(cpuOf(one.diff))} of CPU (${seconds(msOf(one.diff))} wall), ${fmt(cpuOf(one.diff) / cpuOf(large.verify), 3)}× the CPU of \`verify\` of the whole document (${seconds(cpuOf(large.verify))}).`,
+    `- Proportional to the change: deciding takes ${fmt(one.phases.decide)} ms with one identity changed and ${fmt(ten.phases.decide)} ms with ten, about ${fmt(perIdentity)} ms per further changed identity; with none changed, ${fmt(none.phases.decide)} ms go to comparing every identity's issuer, selectors and artefacts and listing the permissions and resources, a pass linear in the document that builds no corpus. Deciding every identity, as without the skip, takes ${seconds(one.phases.decideAll!)}.`,
+    `- The rest of a diff is reading and compiling both versions (compiling: ${seconds(one.phases.compile)}), linear in the document: ${fmt(large.n / small.n)}× the identities take ${fmt(one.phases.compile / at(small, 1).phases.compile, 1)}× the compile time.`,
   ];
 }
 

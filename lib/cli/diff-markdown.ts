@@ -8,10 +8,12 @@ import { MAX_LINES, groupDiff, targetsOf } from "./diff-format";
  * The diff as a pull request comment: a title naming both versions, a summary in words first
  * (what widens, who gains access where; what narrows; the counts of permission and resource
  * changes), then the details: per identity its access lines and permission changes, the
- * resources `pulumi up` adds, removes and replaces, and the notes. A HEAD with errors gives a
- * comment listing them. Values from the documents and the command line (names, claim values,
- * policy names) are escaped, so none can end a code span, start a line, a cell or a link, or be
- * read as HTML. It holds no time: the same versions give the same comment.
+ * resources `pulumi up` adds, removes and replaces, and the notes; cut short at a line before
+ * `MAX_COMMENT` characters (GitHub takes up to 65,536). A HEAD with errors gives a comment
+ * listing them. Values from the documents and the command line (names, claim values, policy
+ * names) are in code spans whose fence outruns their backticks, or escaped, so none can end a
+ * code span, start a line, a cell or a link, or be read as HTML. It holds no time: the same
+ * versions give the same comment.
  */
 export function diffMarkdown(report: DiffReport | RefusedDiff): string {
   const out = [`### trustplane diff: ${code(report.base)} → ${code(report.head)}`, ""];
@@ -50,7 +52,17 @@ export function diffMarkdown(report: DiffReport | RefusedDiff): string {
     out.push(
       "`trustplane diff --json` lists a token for each line, with each cloud's decision on it.",
     );
-  return out.join("\n").trimEnd();
+  return fit(out.join("\n").trimEnd());
+}
+
+/** The most a comment holds: GitHub refuses comments over 65,536 characters. */
+export const MAX_COMMENT = 60_000;
+
+/** The comment, cut at the last whole line that fits, with a line saying so. */
+function fit(comment: string): string {
+  if (comment.length <= MAX_COMMENT) return comment;
+  const cut = comment.lastIndexOf("\n", MAX_COMMENT - 200);
+  return `${comment.slice(0, cut)}\n\n… cut short to fit a comment: \`trustplane diff\` prints all of it.`;
 }
 
 /**

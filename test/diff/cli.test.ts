@@ -4,6 +4,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "no
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parse, stringify } from "yaml";
+import { MAX_COMMENT, diffMarkdown } from "../../lib/cli/diff-markdown";
 import { cli } from "../support/cli";
 
 type Json = Record<string, unknown>;
@@ -300,6 +301,30 @@ describe("trustplane diff", () => {
     assert.ok(error, refused.out);
     assert.doesNotMatch(outsideCode(error), /[<>]|(?<!\\)[|*_[\]@$`]/);
     assert.ok(error.includes("&lt;img src=x onerror=alert(1)&gt;"), error);
+  });
+});
+
+describe("diffMarkdown", () => {
+  it("cuts a comment GitHub would refuse (over 65,536 characters) at a line, saying so", () => {
+    const added = Array.from({ length: 2000 }, (_, i) => ({
+      type: "aws:iam/role:Role",
+      name: `svc-${i}/aws-prod`,
+    }));
+    const resources = { added, removed: [], changed: [] };
+    const diff = {
+      widens: false,
+      narrows: false,
+      changes: [],
+      permissions: [],
+      resources,
+      notes: [],
+    };
+    const comment = diffMarkdown({ base: "a.yaml", head: "b.yaml", diff });
+    assert.ok(comment.length <= MAX_COMMENT, String(comment.length));
+    const lines = comment.split("\n");
+    assert.equal(lines.at(-1), "… cut short to fit a comment: `trustplane diff` prints all of it.");
+    assert.match(lines.at(-3)!, /^- added `aws:iam\/role:Role` `svc-\d+\/aws-prod`$/);
+    assert.ok(lines.includes("- resources: 2000 added, 0 removed, 0 replaced"));
   });
 });
 
