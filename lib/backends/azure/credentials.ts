@@ -3,13 +3,14 @@ import type { Issue, Path } from "../../errors";
 import { count, error, quote } from "../../errors";
 import type { IdentityIR } from "../../ir/types";
 import { fitName, shortHash, slug } from "../../internal/names";
+import { AZURE_LIMITS } from "./limits";
 
 /** The `aud` Entra ID recommends for federated identity credentials, and azure/login asks for. */
 export const AZURE_AUDIENCE = "api://AzureADTokenExchange";
 
 /** Azure's limits on federated identity credentials. */
-export const MAX_CREDENTIALS = 20;
-const MAX_FIELD = 600;
+export const MAX_CREDENTIALS = AZURE_LIMITS.credentials.count;
+const MAX_FIELD = AZURE_LIMITS.credentials.fieldLength;
 
 /** One federated identity credential: Azure admits a token whose (iss, sub, aud) equal these exactly. */
 export interface FederatedCredential {

@@ -15,23 +15,20 @@ export const AZURE_LIMITS = {
    */
   identityName: /^[A-Za-z0-9][A-Za-z0-9_-]{2,127}$/,
   /**
+   * Federated identity credentials: at most 20 per identity; a name of 3-120 of `[A-Za-z0-9_-]`,
+   * first a letter or digit; issuer, subject and the one audience at most 600 characters each;
+   * issuer and subject unique per identity.
+   *
+   * @see https://learn.microsoft.com/entra/workload-id/workload-identity-federation-considerations
+   */
+  credentials: { count: 20, fieldLength: 600, name: /^[A-Za-z0-9][A-Za-z0-9_-]{2,119}$/ },
+  /**
    * Tags of a resource: at most 50; names at most 512 characters, without `< > % & \ ? /`;
    * values at most 256 characters.
    *
    * @see https://learn.microsoft.com/azure/azure-resource-manager/management/tag-resources#limitations
    */
   tags: { count: 50, nameLength: 512, valueLength: 256, forbidden: /[<>%&\\?/]/ },
-  /**
-   * Regions whose user-assigned managed identities take no federated credential: creating one
-   * answers 405 ("Support for federated identity credentials not enabled"). Microsoft's
-   * "Unsupported regions (user-assigned managed identities)" lists Malaysia South and New Zealand
-   * North (MicrosoftDocs/entra-docs workload-identity-federation-considerations.md at 03ffb81, read
-   * 2026-12-07; an older revision listed East Asia, Israel Central, Italy North, Malaysia South,
-   * Mexico Central, Qatar Central and Spain Central, since enabled). The list shrinks as support
-   * rolls out: refresh it from that page.
-   *
-   * @see https://learn.microsoft.com/entra/workload-id/workload-identity-federation-considerations#unsupported-regions-user-assigned-managed-identities
-   */
   /**
    * The audiences Entra recommends for a federated credential, per cloud: Microsoft Graph's
    * federatedIdentityCredential says `audiences` "should be set to api://AzureADTokenExchange …
@@ -50,6 +47,17 @@ export const AZURE_LIMITS = {
     "api://AzureADTokenExchangeUSGov",
     "api://AzureADTokenExchangeChina",
   ],
+  /**
+   * Regions whose user-assigned managed identities take no federated credential: creating one
+   * answers 405 ("Support for federated identity credentials not enabled"). Microsoft's
+   * "Unsupported regions (user-assigned managed identities)" lists Malaysia South and New Zealand
+   * North (MicrosoftDocs/entra-docs workload-identity-federation-considerations.md at 03ffb81, read
+   * 2026-12-07; an older revision listed East Asia, Israel Central, Italy North, Malaysia South,
+   * Mexico Central, Qatar Central and Spain Central, since enabled). The list shrinks as support
+   * rolls out: refresh it from that page.
+   *
+   * @see https://learn.microsoft.com/entra/workload-id/workload-identity-federation-considerations#unsupported-regions-user-assigned-managed-identities
+   */
   credentialRegions: {
     unsupported: { malaysiasouth: "Malaysia South", newzealandnorth: "New Zealand North" },
   },

@@ -4,6 +4,7 @@ import { strings } from "@bufbuild/cel/ext";
 import type { GcpArtefacts } from "./grant";
 import { quote } from "../../errors";
 import { celClaims } from "./cel-claims";
+import { GCP_LIMITS } from "./limits";
 import { MAX_SUBJECT_BYTES } from "./names";
 import type { TokenClaims } from "../../inspect/token-claims";
 import { claimString, describeAudiences, describeClaim } from "../../inspect/token-claims";
@@ -38,7 +39,7 @@ export function unparsable(sources: readonly string[]): string[] {
 }
 
 /** "When evaluated, the total size of all mapped attributes must not exceed 8KB." */
-const MAX_MAPPED_BYTES = 8192;
+const MAX_MAPPED_BYTES = GCP_LIMITS.mapping.mappedBytes;
 
 /**
  * The token exchange with a workload identity pool provider, then the IAM check of the bound

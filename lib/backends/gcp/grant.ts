@@ -8,6 +8,7 @@ import { fitName } from "../../internal/names";
 import type { PlanResource } from "../../plan/resource";
 import { repeats } from "../repeats";
 import { celString, claimRef, conditionCel, hasClaim } from "./cel";
+import { GCP_LIMITS } from "./limits";
 
 /** Pulumi type tokens of what a GCP grant creates. */
 export const GCP_TYPES = {
@@ -20,7 +21,7 @@ export const GCP_TYPES = {
 
 /** The mapped attribute that names the identity whose provider admitted a token. */
 export const IDENTITY_ATTRIBUTE = "trustplane_identity";
-const MAX_CONDITION = 4096;
+const MAX_CONDITION = GCP_LIMITS.conditionLength;
 
 export interface ProjectBinding {
   readonly role: string;
@@ -116,7 +117,7 @@ export function gcpGrant(
     mode === "impersonate"
       ? (options.serviceAccountId ?? defaultId(identity.name, 6, 30))
       : undefined;
-  if (serviceAccountId !== undefined && !/^[a-z][a-z0-9-]{4,28}[a-z0-9]$/.test(serviceAccountId)) {
+  if (serviceAccountId !== undefined && !GCP_LIMITS.serviceAccountId.test(serviceAccountId)) {
     issues.push(
       error(
         "invalid_name",

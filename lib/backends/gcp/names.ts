@@ -1,10 +1,11 @@
 import type { Issue, Path } from "../../errors";
 import { error, quote } from "../../errors";
+import { GCP_LIMITS } from "./limits";
 
 /** GCP pool and provider IDs: 4-32 of [a-z0-9-], no `gcp-` prefix. */
 export function gcpIdProblem(id: string): string | undefined {
-  if (!/^[a-z0-9-]{4,32}$/.test(id)) return "IDs are 4-32 lowercase letters, digits and dashes";
-  if (id.startsWith("gcp-")) return 'the prefix "gcp-" is reserved by Google';
+  if (!GCP_LIMITS.id.test(id)) return "IDs are 4-32 lowercase letters, digits and dashes";
+  if (id.startsWith(GCP_LIMITS.reservedIdPrefix)) return 'the prefix "gcp-" is reserved by Google';
   if (id.startsWith("-") || id.endsWith("-")) return "IDs cannot start or end with a dash";
   return undefined;
 }
@@ -18,7 +19,7 @@ export function poolIdIssues(id: string, path: Path): Issue[] {
 }
 
 /** GCP refuses a token exchange whose mapped `google.subject` is over 127 bytes. */
-export const MAX_SUBJECT_BYTES = 127;
+export const MAX_SUBJECT_BYTES = GCP_LIMITS.subjectBytes;
 
 /**
  * A workload identity pool provider's name as an audience: `//iam.googleapis.com/<name>`, the
