@@ -1,3 +1,4 @@
+import { oneLine } from "./markdown";
 import type { Finding, NotCompared } from "../audit/finding";
 import { FINDING_KINDS } from "../audit/finding";
 import type { Cloud } from "../backends/cloud";
@@ -52,14 +53,6 @@ export function countByKind(findings: readonly Finding[]): string {
 /** "1 finding", "3 findings". */
 export function findingCount(n: number): string {
   return `${n} finding${n === 1 ? "" : "s"}`;
-}
-
-/**
- * A value on one line, its line breaks shown as ␤: a name or claim value from a file is the
- * attacker's, and a line break in it would forge lines of the report ("no findings").
- */
-export function oneLine(value: string): string {
-  return value.replace(/\r\n|[\n\r\u0085\u2028\u2029]/g, "␤");
 }
 
 /** A finding's message without the resource it often starts with, which reports show beside it. */

@@ -2,7 +2,8 @@ import type { Finding } from "../audit/finding";
 import { FINDING_KINDS } from "../audit/finding";
 import type { Cloud } from "../backends/cloud";
 import type { AuditReport } from "./audit-format";
-import { findingCount, groupFindings, messageOf, oneLine } from "./audit-format";
+import { findingCount, groupFindings, messageOf } from "./audit-format";
+import { mdCode as code, mdText as text } from "./markdown";
 
 /**
  * The audit as a Markdown report to attach to an access review or an issue: a title naming the
@@ -86,29 +87,4 @@ function item(f: Finding): string {
   const target = f.target === undefined ? "" : ` (target ${code(f.target)})`;
   const head = `- **${f.kind}** ${code(f.resource)}${target}: ${text(messageOf(f))}`;
   return f.token === undefined ? head : `${head}\n  - token: ${code(JSON.stringify(f.token))}`;
-}
-
-/**
- * Inline text with nothing Markdown reads in it: the punctuation that opens emphasis, links and
- * images, code, math, mentions, table cells or a heading's closing sequence escaped with a
- * backslash, and `&`, `<`, `>` as entities, so no HTML (not every renderer honours `\<`).
- */
-function text(value: string): string {
-  return oneLine(value)
-    .replace(/[\\`*_[\]#|~$@]/g, "\\$&")
-    .replace(/&/g, "&amp;")
-    .replace(/</g, "&lt;")
-    .replace(/>/g, "&gt;");
-}
-
-/**
- * A code span holding the value as it is: its fence one backtick longer than the longest run of
- * backticks in it, padded with a space where the value starts or ends with a backtick or a space
- * (Markdown strips one such pair).
- */
-function code(value: string): string {
-  const shown = oneLine(value);
-  const fence = "`".repeat(Math.max(0, ...(shown.match(/`+/g) ?? []).map((r) => r.length)) + 1);
-  const pad = /^[` ]|[` ]$/.test(shown) ? " " : "";
-  return `${fence}${pad}${shown}${pad}${fence}`;
 }

@@ -1,7 +1,7 @@
 import { count } from "../errors";
 import type { LocatedIssue } from "../intent/load";
 import type { AccessChange, PermissionChange, TrustDiff } from "../inspect/diff";
-import { oneLine } from "./audit-format";
+import { oneLine } from "./markdown";
 
 /** What `diff` prints about: the two versions as given on the command line, and their diff. */
 export interface DiffReport {

@@ -1,7 +1,7 @@
 import { count, formatPath } from "../errors";
 import type { TrustDiff } from "../inspect/diff";
 import type { DiffReport, IdentityDiff, RefusedDiff } from "./diff-format";
-import { oneLine } from "./audit-format";
+import { mdCode as code, mdText as text } from "./markdown";
 import { MAX_LINES, groupDiff, targetsOf } from "./diff-format";
 
 /**
@@ -132,29 +132,4 @@ function details(group: IdentityDiff): string[] {
     out.push(`- ${p.change} ${p.kind} ${code(p.name)}${scope} in ${code(p.target)}`);
   }
   return out;
-}
-
-/**
- * Inline text with nothing Markdown reads in it: the punctuation that opens emphasis, links and
- * images, code, math, mentions, table cells or a heading's closing sequence escaped with a
- * backslash, and `&`, `<`, `>` as entities, so no HTML (not every renderer honours `\<`).
- */
-function text(value: string): string {
-  return oneLine(value)
-    .replace(/[\\`*_[\]#|~$@]/g, "\\$&")
-    .replace(/&/g, "&amp;")
-    .replace(/</g, "&lt;")
-    .replace(/>/g, "&gt;");
-}
-
-/**
- * A code span holding the value as it is: its fence one backtick longer than the longest run of
- * backticks in it, padded with a space where the value starts or ends with a backtick or a space
- * (Markdown strips one such pair).
- */
-function code(value: string): string {
-  const shown = oneLine(value);
-  const fence = "`".repeat(Math.max(0, ...(shown.match(/`+/g) ?? []).map((r) => r.length)) + 1);
-  const pad = /^[` ]|[` ]$/.test(shown) ? " " : "";
-  return `${fence}${pad}${shown}${pad}${fence}`;
 }
