@@ -24,7 +24,6 @@ import { CLOUDS, backendOf } from "../lib/backends";
 import type { DeployedFile } from "../lib/backends/audits";
 import { AUDITS } from "../lib/backends/audits";
 import type { Cloud } from "../lib/backends/cloud";
-import { run } from "../lib/cli/main";
 import { compileDocument } from "../lib/compile";
 import { corpus } from "../lib/inspect/corpus";
 import { identityCorpus, verifyPlan } from "../lib/inspect/verify";
@@ -32,7 +31,7 @@ import { readIntentFile, readLimited } from "../lib/intent/file";
 import type { Plan } from "../lib/plan/types";
 import type { Timed } from "./support";
 import { cliExports } from "../test/support/exports";
-import { fmt, githubDocument, machine, median, timed } from "./support";
+import { cliJson, fmt, githubDocument, machine, median, timed } from "./support";
 
 const SIZES = [100, 1000] as const;
 /** Repetitions per N, after one cold run (a repetition of N = 1,000 takes about a minute). */
@@ -82,25 +81,9 @@ function writeFiles(dir: string, n: number, plan: Plan): Written {
   return { intent, paths, argv: ["audit", intent, ...argv, "--json"], bytes };
 }
 
-/** The CLI in this process, as test/support/cli.ts runs it; throws unless it exits 0. */
-async function cli(argv: readonly string[]): Promise<unknown> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await run(
-    argv,
-    (s) => out.push(s),
-    (s) => err.push(s),
-  );
-  if (code !== 0)
-    throw new Error(
-      `trustplane ${argv[0]} exited ${code}:\n${out.join("\n").slice(0, 4000)}\n${err.join("\n")}`,
-    );
-  return JSON.parse(out.join("\n"));
-}
-
 /** `trustplane audit`, end to end; throws unless it audited every cloud and found nothing. */
 async function audit(w: Written): Promise<Timed<unknown>> {
-  const t = await timed(() => cli(w.argv));
+  const t = await timed(() => cliJson(w.argv));
   const body = t.value as { ok: boolean; audited: string[]; findings: unknown[] };
   if (!body.ok || body.findings.length || body.audited.length !== CLOUDS.length)
     throw new Error(`a faithful export gave findings: ${JSON.stringify(body).slice(0, 4000)}`);
@@ -109,7 +92,7 @@ async function audit(w: Written): Promise<Timed<unknown>> {
 
 /** `trustplane verify`, end to end; throws unless it is ok. */
 async function verify(w: Written): Promise<Timed<unknown>> {
-  const t = await timed(() => cli(["verify", w.intent, "--json"]));
+  const t = await timed(() => cliJson(["verify", w.intent, "--json"]));
   if (!(t.value as { ok: boolean }).ok) throw new Error("verify of the generated intent failed");
   return t;
 }

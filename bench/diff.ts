@@ -20,13 +20,12 @@ import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { format } from "prettier";
 import { stringify } from "yaml";
-import { run } from "../lib/cli/main";
 import { compileDocument } from "../lib/compile";
 import type { TrustDiff, Version } from "../lib/inspect/diff";
 import { diffVersions } from "../lib/inspect/diff";
 import type { IntentDocument } from "../lib/intent/document";
 import type { Timed } from "./support";
-import { fmt, githubDocument, machine, median, timed } from "./support";
+import { cliJson, fmt, githubDocument, machine, median, timed } from "./support";
 
 const SIZES = [100, 1000] as const;
 /** How many identities HEAD changes, spread over the document. */
@@ -51,25 +50,9 @@ function changed(n: number, k: number): { document: IntentDocument; names: strin
   return { document, names };
 }
 
-/** The CLI in this process, as test/support/cli.ts runs it; throws unless it exits 0. */
-async function cli(argv: readonly string[]): Promise<unknown> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await run(
-    argv,
-    (s) => out.push(s),
-    (s) => err.push(s),
-  );
-  if (code !== 0)
-    throw new Error(
-      `trustplane ${argv[0]} exited ${code}:\n${out.join("\n").slice(0, 4000)}\n${err.join("\n")}`,
-    );
-  return JSON.parse(out.join("\n"));
-}
-
 /** `trustplane diff`, end to end; throws unless exactly the changed identities gain access. */
 async function diff(base: string, head: string, names: readonly string[]): Promise<Timed<unknown>> {
-  const t = await timed(() => cli(["diff", base, head, "--json"]));
+  const t = await timed(() => cliJson(["diff", base, head, "--json"]));
   const d = t.value as TrustDiff;
   const gaining = [...new Set(d.changes.map((c) => c.identity))];
   const lost = d.changes.some((c) => c.change === "lost");
@@ -80,7 +63,7 @@ async function diff(base: string, head: string, names: readonly string[]): Promi
 
 /** `trustplane verify`, end to end; throws unless it is ok. */
 async function verify(path: string): Promise<Timed<unknown>> {
-  const t = await timed(() => cli(["verify", path, "--json"]));
+  const t = await timed(() => cliJson(["verify", path, "--json"]));
   if (!(t.value as { ok: boolean }).ok) throw new Error(`verify of ${path} failed`);
   return t;
 }

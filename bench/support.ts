@@ -3,6 +3,7 @@ import { readFileSync } from "node:fs";
 import { cpus, loadavg, totalmem } from "node:os";
 import { performance } from "node:perf_hooks";
 import type { IntentDocument } from "../lib/intent/document";
+import { cli } from "../test/support/cli";
 import { TARGETS } from "../test/support/documents";
 
 /** The median of a non-empty list. */
@@ -83,3 +84,11 @@ const pinned = (i: number) => ({
   repository_owner_id: "1342004",
   repository_id: String(100_000 + i),
 });
+
+/** The CLI in this process (test/support/cli.ts) with `--json`'s output parsed; throws unless it exits 0. */
+export async function cliJson(argv: readonly string[]): Promise<unknown> {
+  const { code, out, err } = await cli(...argv);
+  if (code !== 0)
+    throw new Error(`trustplane ${argv[0]} exited ${code}:\n${out.slice(0, 4000)}\n${err}`);
+  return JSON.parse(out);
+}
