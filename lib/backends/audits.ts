@@ -39,43 +39,54 @@ export interface CloudAudit {
 
 /** One audit per cloud, keyed by the schema's clouds. */
 export const AUDITS: { readonly [C in Cloud]: CloudAudit } = {
-  aws: {
-    reads:
-      "aws iam get-account-authorization-details, get-role and get-open-id-connect-provider --output json",
-    audit(ir, plan, files) {
-      const read = readAwsFiles(files);
-      return "problems" in read ? read : auditAws(ir, plan, read.deployment);
-    },
-    notCompared(plan, files) {
-      const read = readAwsFiles(files);
-      return "problems" in read ? [] : awsNotCompared(plan, read.deployment);
-    },
-  },
-  azure: {
-    reads:
-      "az identity federated-credential list, az role assignment list --all and az identity list (or show) -o json",
-    audit(ir, plan, files) {
-      const read = readAzureFiles(files);
-      return "problems" in read ? read : auditAzure(ir, plan, read.deployment);
-    },
-    notCompared(plan, files) {
-      const read = readAzureFiles(files);
-      return "problems" in read ? [] : azureNotCompared(plan, read.deployment);
-    },
-  },
-  gcp: {
-    reads:
-      "gcloud iam workload-identity-pools providers list and gcloud asset search-all-iam-policies --format=json, or get-iam-policy outputs wrapped as {resource, policy}",
-    audit(ir, plan, files) {
-      const read = readGcpFiles(files);
-      return "problems" in read ? read : auditGcp(ir, plan, read.deployment);
-    },
-    notCompared(plan, files) {
-      const read = readGcpFiles(files);
-      return "problems" in read ? [] : gcpNotCompared(plan, read.deployment);
-    },
-  },
+  aws: cloudAudit(
+    "aws iam get-account-authorization-details, get-role and get-open-id-connect-provider --output json",
+    readAwsFiles,
+    auditAws,
+    awsNotCompared,
+  ),
+  azure: cloudAudit(
+    "az identity federated-credential list, az role assignment list --all and az identity list (or show) -o json",
+    readAzureFiles,
+    auditAzure,
+    azureNotCompared,
+  ),
+  gcp: cloudAudit(
+    "gcloud iam workload-identity-pools providers list and gcloud asset search-all-iam-policies --format=json, or get-iam-policy outputs wrapped as {resource, policy}",
+    readGcpFiles,
+    auditGcp,
+    gcpNotCompared,
+  ),
 };
+
+/**
+ * A cloud's audit from its reader and comparisons. The files are read once for both `audit`
+ * and `notCompared`: the command asks both of the same list.
+ */
+function cloudAudit<D>(
+  reads: string,
+  read: (files: readonly DeployedFile[]) => { deployment: D } | { problems: string[] },
+  audit: (ir: DocumentIR, plan: Plan, deployment: D) => Finding[],
+  notCompared: (plan: Plan, deployment: D) => NotCompared[],
+): CloudAudit {
+  const readings = new WeakMap<readonly DeployedFile[], ReturnType<typeof read>>();
+  const readOnce = (files: readonly DeployedFile[]) => {
+    let found = readings.get(files);
+    if (!found) readings.set(files, (found = read(files)));
+    return found;
+  };
+  return {
+    reads,
+    audit(ir, plan, files) {
+      const found = readOnce(files);
+      return "problems" in found ? found : audit(ir, plan, found.deployment);
+    },
+    notCompared(plan, files) {
+      const found = readOnce(files);
+      return "problems" in found ? [] : notCompared(plan, found.deployment);
+    },
+  };
+}
 
 /** How one cloud's resources of Pulumi stack exports (`--pulumi-state`) become files its audit reads. */
 export interface StateAudit {
